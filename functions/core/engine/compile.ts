@@ -1,5 +1,5 @@
 import { Engine, type TopLevelCondition } from 'json-rules-engine';
-import type { Condition, Rule } from '../ruleset/rule';
+import type { Condition, NestedCondition, Rule } from '../ruleset/rule';
 import type { DiagnosisFact, GeneFact, PatientFacts, VariantsFact } from './facts';
 import { OPERATORS } from './operators';
 
@@ -37,6 +37,8 @@ export interface CompiledRuleSet {
 export interface Topic {
   genes: string[];
   diagnoses: string[];
+  /** Risk alleles the topic's rules read (HLA): an allele typed ambiguously makes the topic indeterminate. */
+  alleles: { gene: string; allele: string }[];
   rules: Rule[];
 }
 
@@ -91,9 +93,13 @@ function groupTopics(rules: readonly Rule[]): Topic[] {
     const linked = topics.filter((t) =>
       [...t.genes, ...t.diagnoses.map((d) => `dx:${d}`)].some((r) => reads.has(r)),
     );
+    const alleles = [...linked.flatMap((t) => t.alleles), ...allelesRead(rule.conditions)];
     const merged: Topic = {
       genes: [...new Set([...linked.flatMap((t) => t.genes), ...(rule.genes ?? [])])].sort(),
       diagnoses: [...new Set([...linked.flatMap((t) => t.diagnoses), ...(rule.diagnoses ?? [])])].sort(),
+      alleles: alleles.filter(
+        (a, i) => alleles.findIndex((b) => b.gene === a.gene && b.allele === a.allele) === i,
+      ),
       rules: [...linked.flatMap((t) => t.rules), rule],
     };
     for (const t of linked) topics.splice(topics.indexOf(t), 1);
@@ -150,6 +156,19 @@ function stringParam(params: Record<string, unknown>, name: string): string {
 
 export class RuleParamError extends Error {
   override name = 'RuleParamError';
+}
+
+function allelesRead(condition: NestedCondition): { gene: string; allele: string }[] {
+  if ('fact' in condition) {
+    const { gene, allele } = condition.params ?? {};
+    return condition.fact === 'allele' && typeof gene === 'string' && typeof allele === 'string'
+      ? [{ gene, allele }]
+      : [];
+  }
+  if ('all' in condition) return condition.all.flatMap(allelesRead);
+  if ('any' in condition) return condition.any.flatMap(allelesRead);
+  if ('not' in condition) return allelesRead(condition.not);
+  return [];
 }
 
 /** Our Condition type is json-rules-engine's, with fact and operator names narrowed. */

@@ -112,13 +112,19 @@ export function defaultIndicator(action: Action, strength: Strength): Indicator 
  */
 function fallback(
   ruleSet: CompiledRuleSet,
-  { genes, diagnoses, rules }: Topic,
+  { genes, diagnoses, alleles, rules }: Topic,
   patient: PatientFacts,
   orderId: string,
   drug: string,
 ): Recommendation {
   const geneFacts = genes.map((gene) => ({ gene, ...patient.geneSummary(gene) }));
-  const unclear = geneFacts.filter((g) => g.status === 'indeterminate' || g.status === 'conflict');
+  const ambiguousAlleles = alleles.filter((a) => patient.allele(a.gene, a.allele) === 'indeterminate');
+  const unclear = [
+    ...geneFacts.filter((g) => g.status === 'indeterminate' || g.status === 'conflict'),
+    ...ambiguousAlleles
+      .filter((a) => patient.gene(a.gene).status === 'called')
+      .map((a) => ({ gene: `${a.gene}${a.allele}`, status: 'indeterminate' as const })),
+  ];
   const untested = geneFacts.filter((g) => g.status === 'not-tested');
   const name = ruleSet.drugName(drug);
   const evidence = uniqueEvidence(rules.flatMap((rule) => rule.evidence));
@@ -137,7 +143,9 @@ function fallback(
   };
   if (unclear.length > 0) {
     const list = unclear.map((g) => `${g.gene} (${g.status})`).join(', ');
-    const notes = unclear.flatMap((g) => patient.geneResult(g.gene)?.notes ?? []);
+    const notes = genes.flatMap((gene) =>
+      unclear.some((u) => u.gene.startsWith(gene)) ? (patient.geneResult(gene)?.notes ?? []) : [],
+    );
     return {
       ...base,
       ruleId: INDETERMINATE_RULE,
