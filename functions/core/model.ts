@@ -197,8 +197,8 @@ export interface Recommendation {
   drug: string;
   /** The genes this recommendation read, with the lookup key each had. "No Result" when untested. */
   genes: { gene: string; lookupKey: string; status: ResultStatus | 'not-tested' }[];
-  /** Conditions (syndrome keys) the rule read and whether each was present. */
-  conditions: string[];
+  /** The diagnoses (rules/diagnoses keys) the rule read, and what the patient's record says of each. */
+  diagnoses: { key: string; state: 'present' | 'refuted' | 'not-recorded' }[];
   classification: Strength;
   action: Action;
   indicator: Indicator;

@@ -13,6 +13,8 @@ export interface RuleSetSource {
   expandDrug: (entry: string) => readonly string[];
   /** Ingredient key → the name shown to clinicians. */
   drugName: (ingredient: string) => string;
+  /** Diagnosis key → the name shown to clinicians (default: the key). */
+  diagnosisName?: (key: string) => string;
   /** Also evaluate draft rules (rule authors' tests); the service evaluates active rules only. */
   includeDrafts?: boolean;
 }
@@ -21,6 +23,7 @@ export interface CompiledRuleSet {
   readonly version: string;
   readonly rules: ReadonlyMap<string, Rule>;
   readonly drugName: (ingredient: string) => string;
+  readonly diagnosisName: (key: string) => string;
   /** The rules that concern an ingredient, highest priority first. */
   rulesFor(ingredient: string): readonly Rule[];
   /** One engine per ingredient holding only that ingredient's rules: an order meets only its own rules. */
@@ -40,6 +43,8 @@ export interface Topic {
   /** Risk alleles the topic's rules read (HLA): an allele typed ambiguously makes the topic indeterminate. */
   alleles: { gene: string; allele: string }[];
   rules: Rule[];
+  /** Whether an untested topic gets an explicit not-tested outcome (true unless every rule opts out). */
+  reportNotTested: boolean;
 }
 
 /** The runtime facts each engine run is given. */
@@ -79,6 +84,7 @@ export function compileRuleSet(source: RuleSetSource): CompiledRuleSet {
     version: source.version,
     rules,
     drugName: source.drugName,
+    diagnosisName: source.diagnosisName ?? ((key) => key),
     rulesFor: (ingredient) => byIngredient.get(ingredient) ?? [],
     engineFor: (ingredient) => engines.get(ingredient),
     topicsFor: (ingredient) => topics.get(ingredient) ?? [],
@@ -101,6 +107,7 @@ function groupTopics(rules: readonly Rule[]): Topic[] {
         (a, i) => alleles.findIndex((b) => b.gene === a.gene && b.allele === a.allele) === i,
       ),
       rules: [...linked.flatMap((t) => t.rules), rule],
+      reportNotTested: linked.some((t) => t.reportNotTested) || rule.reportNotTested !== false,
     };
     for (const t of linked) topics.splice(topics.indexOf(t), 1);
     topics.push(merged);
@@ -108,7 +115,7 @@ function groupTopics(rules: readonly Rule[]): Topic[] {
   return topics;
 }
 
-function buildEngine(rules: readonly Rule[], shared: Readonly<Record<string, Condition>>): Engine {
+export function buildEngine(rules: readonly Rule[], shared: Readonly<Record<string, Condition>>): Engine {
   const engine = new Engine([], { allowUndefinedFacts: false, allowUndefinedConditions: false });
   for (const [name, evaluator] of Object.entries(OPERATORS)) engine.addOperator(name, evaluator);
   for (const [name, condition] of Object.entries(shared))

@@ -49,9 +49,9 @@ export async function evaluate(
         if (rule) forOrder.push(fromRule(rule, ruleSet, patient, order.id, drug));
       }
       for (const topic of ruleSet.topicsFor(drug)) {
-        if (!topic.rules.some((rule) => fired.includes(rule.id))) {
-          forOrder.push(fallback(ruleSet, topic, patient, order.id, drug));
-        }
+        if (topic.rules.some((rule) => fired.includes(rule.id))) continue;
+        const outcome = fallback(ruleSet, topic, patient, order.id, drug);
+        if (outcome.action !== 'not-tested' || topic.reportNotTested) forOrder.push(outcome);
       }
     }
     recommendations.push(...forOrder.sort(bySeverity));
@@ -75,7 +75,7 @@ function fromRule(
     orderId,
     drug,
     genes: (rule.genes ?? []).map((gene) => ({ gene, ...patient.geneSummary(gene) })),
-    conditions: (rule.diagnoses ?? []).filter((key) => patient.diagnosis(key) === 'present'),
+    diagnoses: (rule.diagnoses ?? []).map((key) => ({ key, state: patient.diagnosis(key) })),
     classification,
     action: rule.outcome.action,
     indicator: rule.outcome.indicator ?? defaultIndicator(rule.outcome.action, classification),
@@ -134,7 +134,7 @@ function fallback(
     orderId,
     drug,
     genes: geneFacts.map((g) => ({ gene: g.gene, lookupKey: g.lookupKey, status: g.status })),
-    conditions: diagnoses.filter((key) => patient.diagnosis(key) === 'present'),
+    diagnoses: diagnoses.map((key) => ({ key, state: patient.diagnosis(key) })),
     classification: 'No recommendation' as const,
     indicator: 'info' as const,
     alternatives: [],
@@ -160,7 +160,7 @@ function fallback(
   }
   if (untested.length > 0 || genes.length === 0) {
     const list = untested.map((g) => g.gene).join(', ');
-    const what = list || diagnoses.join(', ');
+    const what = list || diagnoses.map(ruleSet.diagnosisName).join(', ');
     return {
       ...base,
       ruleId: NOT_TESTED_RULE,

@@ -73,6 +73,8 @@ export interface Rule {
   drugs: string[];
   genes?: string[];
   diagnoses?: string[];
+  /** false: an untested topic gives no outcome (rare conditions nobody is routinely tested for). */
+  reportNotTested?: boolean;
   priority?: number;
   conditions: Condition;
   outcome: Outcome;

@@ -245,7 +245,10 @@ describe('evaluate', () => {
       ],
     });
     const [rec] = await evaluate(ruleSet, diagnosed, [order('heparin')]);
-    expect(rec).toMatchObject({ ruleId: 'heparin-at', conditions: ['hereditary-antithrombin-deficiency'] });
+    expect(rec).toMatchObject({
+      ruleId: 'heparin-at',
+      diagnoses: [{ key: 'hereditary-antithrombin-deficiency', state: 'present' }],
+    });
   });
 
   test('a refuted diagnosis does not fire', async () => {

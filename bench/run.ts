@@ -1,0 +1,11 @@
+/** `npm run bench`: every benchmark, each compared with its baseline in the same run. Not part of the tests. */
+import { formatMeasurement } from './measure';
+import { benchRulesEngine } from './rules-engine';
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+
+out(`Tailor benchmarks · node ${process.version} · ${new Date().toISOString()}\n`);
+out('Rules engine: one evaluation = all 5 orders of an order-sign request (15 gene results, 3 variants)');
+for (const m of await benchRulesEngine()) {
+  out(formatMeasurement(m, 'Tailor indexed evaluate', 'plain json-rules-engine, all rules'));
+}

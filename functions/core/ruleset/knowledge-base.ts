@@ -1,0 +1,175 @@
+import { valid as validSemver } from 'semver';
+import { type DiagnosisEntry, validateDiagnosisEntry } from '../diagnoses/vocabulary';
+import {
+  type DrugCombination,
+  type DrugEntry,
+  validateCombinationFile,
+  validateDrugEntry,
+} from '../medications/vocabulary';
+import { type GeneTable, validateGeneTable } from '../phenotypes/gene-table';
+import type { CaseFile } from './cases-model';
+import type { Condition, Rule } from './rule';
+import { checkCases, checkRule, checkSharedConditions } from './schemas';
+
+/** A file of the rules directory: its path relative to rules/ (posix separators) and its text. */
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+/** A problem an author must fix, naming the file and, where there is one, the rule. */
+export interface Problem {
+  file: string;
+  rule?: string;
+  message: string;
+}
+
+/** Everything a rule set is made of: rules with their cases, gene tables, drug vocabulary, diagnoses. */
+export interface KnowledgeBase {
+  version: string;
+  rules: Rule[];
+  cases: { file: string; cases: CaseFile }[];
+  /** Where each rule came from, for messages. */
+  ruleFiles: ReadonlyMap<string, string>;
+  genes: GeneTable[];
+  drugs: DrugEntry[];
+  combinations: DrugCombination[];
+  diagnoses: DiagnosisEntry[];
+  sharedConditions: Record<string, Condition>;
+}
+
+type Kind =
+  | 'ruleset'
+  | 'shared-conditions'
+  | 'rule'
+  | 'cases'
+  | 'gene'
+  | 'drug'
+  | 'combinations'
+  | 'diagnosis'
+  | 'ignored';
+
+/** Which part of the knowledge base a file is, from its place in the tree. */
+export function kindOf(path: string): Kind {
+  if (path.startsWith('schema/') || !path.endsWith('.json')) return 'ignored';
+  if (path === 'ruleset.json') return 'ruleset';
+  if (path === 'shared-conditions.json') return 'shared-conditions';
+  if (path.endsWith('.rule.json')) return 'rule';
+  if (path.endsWith('.cases.json')) return 'cases';
+  if (path.startsWith('genes/')) return 'gene';
+  if (path === 'drugs/combinations.json') return 'combinations';
+  if (path.startsWith('drugs/')) return 'drug';
+  if (path.startsWith('diagnoses/')) return 'diagnosis';
+  return 'ignored';
+}
+
+export function stemOf(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return name.replace(/\.(rule|cases)?\.?json$/, '');
+}
+
+/**
+ * Parses and schema-checks every file. Pure: the caller reads the files. Cross-references are checked
+ * separately (validateKnowledgeBase), since they need the whole base.
+ */
+export function parseKnowledgeBase(files: readonly SourceFile[]): { kb: KnowledgeBase; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const kb: KnowledgeBase = {
+    version: '0.0.0',
+    rules: [],
+    cases: [],
+    ruleFiles: new Map(),
+    genes: [],
+    drugs: [],
+    combinations: [],
+    diagnoses: [],
+    sharedConditions: {},
+  };
+  const ruleFiles = new Map<string, string>();
+  let sawRuleset = false;
+  for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+    const kind = kindOf(file.path);
+    if (kind === 'ignored') continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(file.text);
+    } catch (error) {
+      problems.push({ file: file.path, message: `not valid JSON: ${(error as Error).message}` });
+      continue;
+    }
+    const report = (errors: string[], rule?: string) => {
+      for (const message of errors)
+        problems.push(rule ? { file: file.path, rule, message } : { file: file.path, message });
+    };
+    const stem = stemOf(file.path);
+    switch (kind) {
+      case 'ruleset': {
+        sawRuleset = true;
+        const version = (json as { version?: unknown }).version;
+        if (typeof version === 'string' && validSemver(version)) kb.version = version;
+        else report(['"version" must be a semantic version such as 1.2.0']);
+        break;
+      }
+      case 'shared-conditions': {
+        const { value, errors } = checkSharedConditions(json);
+        report(errors);
+        if (value) kb.sharedConditions = value.conditions;
+        break;
+      }
+      case 'rule': {
+        const { value, errors } = checkRule(json);
+        const id = typeof (json as { id?: unknown })?.id === 'string' ? (json as { id: string }).id : stem;
+        report(errors, id);
+        if (!value) break;
+        if (value.id !== stem) report([`id "${value.id}" must equal the file name stem "${stem}"`], value.id);
+        const earlier = ruleFiles.get(value.id);
+        if (earlier) {
+          report([`id "${value.id}" is also used by ${earlier}`], value.id);
+          break;
+        }
+        ruleFiles.set(value.id, file.path);
+        kb.rules.push(value);
+        break;
+      }
+      case 'cases': {
+        const { value, errors } = checkCases(json);
+        report(errors, stem);
+        if (value) kb.cases.push({ file: file.path, cases: value });
+        break;
+      }
+      case 'gene': {
+        const { table, errors } = validateGeneTable(json);
+        report(errors);
+        if (table && table.gene !== stem)
+          report([`gene "${table.gene}" must equal the file name stem "${stem}"`]);
+        if (table) kb.genes.push(table);
+        break;
+      }
+      case 'drug': {
+        const { entry, errors } = validateDrugEntry(json);
+        report(errors);
+        if (entry && entry.key !== stem)
+          report([`key "${entry.key}" must equal the file name stem "${stem}"`]);
+        if (entry) kb.drugs.push(entry);
+        break;
+      }
+      case 'combinations': {
+        const { file: combinations, errors } = validateCombinationFile(json);
+        report(errors);
+        kb.combinations = combinations?.combinations ?? [];
+        break;
+      }
+      case 'diagnosis': {
+        const { entry, errors } = validateDiagnosisEntry(json);
+        report(errors);
+        if (entry && entry.key !== stem)
+          report([`key "${entry.key}" must equal the file name stem "${stem}"`]);
+        if (entry) kb.diagnoses.push(entry);
+        break;
+      }
+    }
+  }
+  if (!sawRuleset) problems.push({ file: 'ruleset.json', message: 'missing: it names the rule set version' });
+  kb.ruleFiles = ruleFiles;
+  return { kb, problems };
+}

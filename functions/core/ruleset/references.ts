@@ -1,0 +1,197 @@
+import { placeholdersIn } from '../engine/text';
+import type { CaseFile } from './cases-model';
+import type { Condition, FactCondition, NestedCondition, Rule } from './rule';
+
+/** What the rest of the knowledge base offers a rule to refer to. */
+export interface ReferenceIndex {
+  hasIngredient(key: string): boolean;
+  hasDrugClass(name: string): boolean;
+  /** A gene with a table in rules/genes, or a gene a diagnosis names (read through variants). */
+  geneKnown(symbol: string): boolean;
+  /** Every phenotype and lookup key the gene's table can give (undefined: no table). */
+  valuesOf(symbol: string): ReadonlySet<string> | undefined;
+  /** Risk alleles the gene's table tracks (HLA). */
+  riskAllelesOf(symbol: string): ReadonlySet<string> | undefined;
+  hasDiagnosis(key: string): boolean;
+  hasSharedCondition(name: string): boolean;
+}
+
+const GENE_PATHS = new Set(['$.status', '$.lookupKey', '$.phenotype', '$.activityScore', '$.diplotype']);
+const VARIANT_PATHS = new Set(['$.tested', '$.pathogenic', '$.unclassified', '$.uncertain', '$.benign']);
+const GENE_STATUSES = new Set(['called', 'indeterminate', 'conflict', 'not-tested']);
+
+/**
+ * Checks beyond the schema: every gene, drug, diagnosis, fact parameter and compared value refers to
+ * something that exists, so a typo ("Poor Metaboliser") fails validation instead of never firing.
+ */
+export function checkRuleReferences(rule: Rule, refs: ReferenceIndex): string[] {
+  const problems: string[] = [];
+  const genes = new Set(rule.genes ?? []);
+  const diagnoses = new Set(rule.diagnoses ?? []);
+  for (const entry of rule.drugs) {
+    if (entry.startsWith('class:')) {
+      if (!refs.hasDrugClass(entry.slice(6)))
+        problems.push(`drugs: no ingredient has class "${entry.slice(6)}"`);
+    } else if (!refs.hasIngredient(entry)) {
+      problems.push(`drugs: unknown ingredient "${entry}" (not in rules/drugs)`);
+    }
+  }
+  for (const gene of genes) if (!refs.geneKnown(gene)) problems.push(`genes: unknown gene "${gene}"`);
+  for (const key of diagnoses)
+    if (!refs.hasDiagnosis(key)) problems.push(`diagnoses: unknown diagnosis "${key}"`);
+  for (const alt of rule.outcome.alternatives ?? []) {
+    if (alt.drug && !refs.hasIngredient(alt.drug))
+      problems.push(`outcome.alternatives: unknown ingredient "${alt.drug}"`);
+  }
+  for (const text of [rule.outcome.summary, rule.outcome.detail]) {
+    for (const placeholder of placeholdersIn(text)) {
+      if (placeholder.gene && !genes.has(placeholder.gene)) {
+        problems.push(
+          `outcome: placeholder {${placeholder.gene}.${placeholder.field}} names a gene not in "genes"`,
+        );
+      }
+    }
+  }
+  const factsRead = new Set<string>();
+  walk(
+    rule.conditions,
+    (leaf) => {
+      factsRead.add(leaf.fact);
+      problems.push(...checkLeaf(leaf, genes, diagnoses, refs));
+    },
+    (name) => {
+      if (!refs.hasSharedCondition(name)) problems.push(`conditions: unknown shared condition "${name}"`);
+    },
+  );
+  if (genes.size === 0 && diagnoses.size === 0) {
+    problems.push('a rule must read at least one gene or diagnosis (list them in "genes" / "diagnoses")');
+  }
+  return problems;
+}
+
+function checkLeaf(
+  leaf: FactCondition,
+  genes: Set<string>,
+  diagnoses: Set<string>,
+  refs: ReferenceIndex,
+): string[] {
+  const problems: string[] = [];
+  const where = `conditions (${leaf.fact} ${leaf.operator})`;
+  const param = (name: string): string | undefined => {
+    const value = leaf.params?.[name];
+    if (typeof value !== 'string') {
+      problems.push(`${where}: params.${name} is required`);
+      return undefined;
+    }
+    return value;
+  };
+  switch (leaf.fact) {
+    case 'gene': {
+      const gene = param('gene');
+      if (gene && !genes.has(gene))
+        problems.push(`${where}: gene "${gene}" is read but not listed in "genes"`);
+      if (!leaf.path || !GENE_PATHS.has(leaf.path)) {
+        problems.push(`${where}: path must be one of ${[...GENE_PATHS].join(', ')}`);
+        break;
+      }
+      if (leaf.path === '$.status') {
+        for (const v of compared(leaf.value))
+          if (!GENE_STATUSES.has(String(v))) problems.push(`${where}: unknown status "${v}"`);
+      }
+      if (gene && (leaf.path === '$.phenotype' || leaf.path === '$.lookupKey')) {
+        const known = refs.valuesOf(gene);
+        for (const v of compared(leaf.value)) {
+          if (known && !known.has(String(v))) problems.push(`${where}: ${gene} never has the value "${v}"`);
+        }
+      }
+      if (
+        leaf.path === '$.activityScore' &&
+        leaf.operator !== 'scoreBetween' &&
+        typeof leaf.value !== 'number'
+      ) {
+        problems.push(`${where}: compare $.activityScore with a number or scoreBetween [min, max]`);
+      }
+      break;
+    }
+    case 'allele': {
+      const gene = param('gene');
+      const allele = param('allele');
+      if (gene && !genes.has(gene))
+        problems.push(`${where}: gene "${gene}" is read but not listed in "genes"`);
+      const tracked = gene ? refs.riskAllelesOf(gene) : undefined;
+      if (gene && allele && !tracked?.has(allele))
+        problems.push(`${where}: ${gene} table does not track allele "${allele}"`);
+      for (const v of compared(leaf.value)) {
+        if (!['positive', 'negative', 'indeterminate', 'not-tested'].includes(String(v))) {
+          problems.push(`${where}: unknown allele status "${v}"`);
+        }
+      }
+      break;
+    }
+    case 'variants': {
+      const gene = param('gene');
+      if (gene && !genes.has(gene))
+        problems.push(`${where}: gene "${gene}" is read but not listed in "genes"`);
+      if (!leaf.path || !VARIANT_PATHS.has(leaf.path))
+        problems.push(`${where}: path must be one of ${[...VARIANT_PATHS].join(', ')}`);
+      break;
+    }
+    case 'diagnosis': {
+      const key = param('key');
+      if (key && !diagnoses.has(key))
+        problems.push(`${where}: diagnosis "${key}" is read but not listed in "diagnoses"`);
+      for (const v of compared(leaf.value)) {
+        if (!['present', 'refuted', 'not-recorded'].includes(String(v)))
+          problems.push(`${where}: unknown diagnosis state "${v}"`);
+      }
+      break;
+    }
+    case 'medications':
+    case 'drug':
+      for (const v of compared(leaf.value)) {
+        if (typeof v === 'string' && !refs.hasIngredient(v))
+          problems.push(`${where}: unknown ingredient "${v}"`);
+      }
+      break;
+    case 'context':
+      if (!leaf.path) problems.push(`${where}: context needs a path such as $.indication`);
+      break;
+  }
+  return problems;
+}
+
+function compared(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+function walk(
+  condition: NestedCondition,
+  onLeaf: (leaf: FactCondition) => void,
+  onRef: (name: string) => void,
+): void {
+  if ('fact' in condition) {
+    onLeaf(condition);
+    return;
+  }
+  const c = condition as Condition;
+  if ('all' in c) for (const child of c.all) walk(child, onLeaf, onRef);
+  else if ('any' in c) for (const child of c.any) walk(child, onLeaf, onRef);
+  else if ('not' in c) walk(c.not, onLeaf, onRef);
+  else onRef(c.condition);
+}
+
+/** A rule's cases must include a positive, a negative and a missing-data or indeterminate patient. */
+export function checkCaseCoverage(file: CaseFile): string[] {
+  const kinds = new Set(file.cases.map((c) => c.kind));
+  const problems: string[] = [];
+  if (!kinds.has('positive')) problems.push('needs at least one positive case');
+  if (!kinds.has('negative')) problems.push('needs at least one negative case');
+  if (!kinds.has('missing-data') && !kinds.has('indeterminate'))
+    problems.push('needs a missing-data or indeterminate case');
+  const names = new Set<string>();
+  for (const c of file.cases) {
+    if (names.has(c.name)) problems.push(`case name "${c.name}" is used twice`);
+    names.add(c.name);
+  }
+  return problems;
+}

@@ -1,0 +1,55 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import casesSchema from '../../../rules/schema/cases.schema.json';
+import ruleSchema from '../../../rules/schema/rule.schema.json';
+import sharedConditionsSchema from '../../../rules/schema/shared-conditions.schema.json';
+import type { CaseFile } from './cases-model';
+import type { Condition, Rule } from './rule';
+
+/** One compiler for the rule-set schemas; `$ref`s between them resolve by file name. */
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+ajv.addSchema(ruleSchema, 'rule.schema.json');
+ajv.addSchema(casesSchema, 'cases.schema.json');
+ajv.addSchema(sharedConditionsSchema, 'shared-conditions.schema.json');
+
+export interface Checked<T> {
+  value?: T;
+  errors: string[];
+}
+
+function checker<T>(name: string): (json: unknown) => Checked<T> {
+  let validate: ValidateFunction | undefined;
+  return (json) => {
+    validate ??= ajv.getSchema(name);
+    if (!validate) return { errors: [`schema ${name} is missing`] };
+    return validate(json) ? { value: json as T, errors: [] } : { errors: formatErrors(validate.errors) };
+  };
+}
+
+export const checkRule = checker<Rule>('rule.schema.json');
+export const checkCases = checker<CaseFile>('cases.schema.json');
+export const checkSharedConditions = checker<{ conditions: Record<string, Condition> }>(
+  'shared-conditions.schema.json',
+);
+
+/**
+ * Ajv reports every branch of a oneOf; an author wants the deepest, most specific problems, phrased as
+ * "where: what".
+ */
+export function formatErrors(errors: ErrorObject[] | null | undefined): string[] {
+  const list = errors ?? [];
+  const specific = list.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
+  const chosen = specific.length > 0 ? specific : list;
+  const messages = chosen.map((e) => {
+    const where = e.instancePath || '(top level)';
+    const extra =
+      e.keyword === 'additionalProperties'
+        ? ` "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`
+        : e.keyword === 'enum'
+          ? `: ${(e.params as { allowedValues?: unknown[] }).allowedValues?.join(', ')}`
+          : '';
+    return `${where}: ${e.message ?? 'is invalid'}${extra}`;
+  });
+  return [...new Set(messages)].slice(0, 12);
+}
