@@ -6,6 +6,8 @@
  *   a normal phenotype. A gene with no call gets no result at all ("not tested").
  * - When the lab's phenotype and the one derived from its genotype disagree, the result is a conflict
  *   (lookupKey "Indeterminate") keeping both (reportedPhenotype, derivedPhenotype): nothing is silently chosen.
+ *   A lab phenotype with no genotype is used as reported; beside a genotype that cannot be interpreted it is kept
+ *   (reportedPhenotype) but the result stays indeterminate, as it could not be checked.
  * - Several results for one gene and origin that disagree are one conflict result whose notes name each; results
  *   that agree merge (sources concatenated). An indeterminate result does not contradict a called one: the called
  *   result stands, with a note.
@@ -316,15 +318,27 @@ function callPartial(call: GeneCall, ct: CompiledTable | undefined, label: strin
         ],
       };
     }
-    const used =
-      derived === undefined
-        ? noTable
-        : [`${call.gene}: phenotype taken from the lab's report, as the genotype could not be interpreted`];
+    if (derived === undefined) {
+      return {
+        ...base,
+        ...fromLab,
+        ...(keepDiplotype ? { diplotype: keepDiplotype } : {}),
+        notes: [...fromLab.notes, ...noTable],
+      };
+    }
+    // A genotype that cannot be interpreted (unknown allele, flagged call) is not replaced by the lab's phenotype:
+    // it could not be checked. Both stay visible.
     return {
       ...base,
-      ...fromLab,
-      ...(keepDiplotype ? { diplotype: keepDiplotype } : {}),
-      notes: [...derivedNotes, ...fromLab.notes, ...used],
+      ...derived,
+      ...(fromLab.phenotype !== undefined
+        ? { reportedPhenotype: fromLab.phenotype, derivedPhenotype: INDETERMINATE }
+        : {}),
+      notes: [
+        ...derivedNotes,
+        ...fromLab.notes,
+        `${call.gene}: the lab reports ${fromLab.phenotype ?? fromLab.lookupKey}; this could not be checked against the genotype`,
+      ],
     };
   }
   // Both the genotype and the lab's phenotype are readable: they must agree.

@@ -505,10 +505,26 @@ describe('reported phenotypes', () => {
     );
   });
 
-  test('a lab phenotype is used when the genotype has an allele the table lacks, with a note', () => {
+  test('a lab phenotype does not stand in for a genotype the table cannot read; both stay visible', () => {
     const r = one([call('CYP2C19', '*1/*99', { reportedPhenotype: 'Normal Metabolizer' })]);
-    expect(r).toMatchObject({ status: 'called', phenotype: 'Normal Metabolizer' });
-    expect(r.notes.join(' ')).toContain('taken from the lab');
+    expect(r).toMatchObject({
+      status: 'indeterminate',
+      lookupKey: 'Indeterminate',
+      reportedPhenotype: 'Normal Metabolizer',
+      derivedPhenotype: 'Indeterminate',
+    });
+    expect(r.notes.join(' ')).toContain('could not be checked against the genotype');
+  });
+
+  test('a call flagged indeterminate stays indeterminate even with a lab phenotype', () => {
+    const r = one([{ gene: 'CYP2C19', indeterminate: true, reportedPhenotype: 'Poor Metabolizer' }]);
+    expect(r).toMatchObject({ status: 'indeterminate', reportedPhenotype: 'Poor Metabolizer' });
+  });
+
+  test('an HLA phenotype sentence is read as a presence result', () => {
+    expect(one([{ gene: 'HLA-B', reportedPhenotype: 'HLA-B*57:01 not detected' }]).alleleStatuses).toEqual({
+      '*57:01': 'negative',
+    });
   });
 
   test('unrecognised or indeterminate lab text is indeterminate', () => {
