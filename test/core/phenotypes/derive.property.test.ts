@@ -70,8 +70,8 @@ describe('deriveGeneResults properties', () => {
             expect(['called', 'indeterminate', 'conflict']).toContain(r.status);
             expect(r.lookupKey).not.toBe('');
             if (r.status !== 'called') expect(r.lookupKey).toBe('Indeterminate');
-          // The last-resort guard in derive must not be what kept it from throwing.
-          expect(r.notes.join(' ')).not.toContain('internal error');
+            // The last-resort guard in derive must not be what kept it from throwing.
+            expect(r.notes.join(' ')).not.toContain('internal error');
           }
         },
       ),
