@@ -17,7 +17,7 @@ import { PatientFacts } from '../functions/core/engine/facts';
 import type { DrugClass } from '../functions/core/medications/vocabulary';
 import type { Findings, GeneResult, Order, VariantFinding } from '../functions/core/model';
 import { prepareRuleSet } from '../functions/core/pipeline';
-import type { Rule } from '../functions/core/ruleset/rule';
+import type { Condition, Rule } from '../functions/core/ruleset/rule';
 import { type Measurement, measurePair } from './measure';
 
 /** Plain json-rules-engine: one engine with every rule, each guarded by the drugs it concerns. */
@@ -25,6 +25,7 @@ function baseline(
   rules: readonly Rule[],
   expand: (entry: string) => readonly string[],
   compiled: CompiledRuleSet,
+  shared: Readonly<Record<string, Condition>> = {},
 ) {
   const guarded = rules
     .filter((rule) => compiled.rules.has(rule.id))
@@ -37,7 +38,7 @@ function baseline(
         ],
       },
     }));
-  const engine: Engine = buildEngine(guarded, {});
+  const engine: Engine = buildEngine(guarded, shared);
   return async (findings: Findings, orders: readonly Order[]) => {
     const patient = new PatientFacts(findings);
     const medications = orders.flatMap((o) => o.ingredients);
@@ -178,7 +179,7 @@ export async function benchRulesEngine(): Promise<Measurement[]> {
     entry.startsWith('class:') ? prepared.drugs.ingredientsOfClass(entry.slice(6) as DrugClass) : [entry];
 
   const kbOrders = ['clopidogrel', 'warfarin', 'simvastatin', 'codeine', 'heparin'].map(order);
-  const kbBaseline = baseline(kb.rules, expand, prepared.compiled);
+  const kbBaseline = baseline(kb.rules, expand, prepared.compiled, kb.sharedConditions);
   const full = await measurePair(
     `knowledge base (${prepared.compiled.rules.size} rules), 5 orders`,
     () => evaluate(prepared.compiled, findings, kbOrders),
