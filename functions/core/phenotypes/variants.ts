@@ -57,6 +57,8 @@ export function evaluateVariants(
           `(${table.source.name} ${table.source.version}); phenotype cannot be assigned`,
       ]);
     }
+    const disagreement = copy === undefined ? undefined : benignButImpaired(ct, copy, e);
+    if (disagreement) return indeterminate([disagreement]);
     if (copy !== undefined && copy.label !== reference.name) found.push({ copy, copies: e.copies });
   }
   const haploid = table.ploidy === 'haploid';
@@ -83,6 +85,22 @@ export function evaluateVariants(
     notes.push(`${table.gene}: zygosity not reported; the result is the same for one or two copies`);
   }
   return { ...low, notes: [...notes, ...low.notes] };
+}
+
+/**
+ * A lab that calls a variant benign while the table (CPIC) gives it impaired function contradicts itself or
+ * the table; neither is silently believed: the result is indeterminate until someone resolves it.
+ */
+function benignButImpaired(ct: CompiledTable, copy: AlleleCopy, e: VariantEvidence): string | undefined {
+  if (e.significance !== 'benign' && e.significance !== 'likely-benign') return undefined;
+  const allele = copy.allele;
+  if (!allele || allele.name === ct.reference?.name) return undefined;
+  const impaired =
+    typeof allele.activityValue === 'number' ? allele.activityValue < 1 : !/^normal/i.test(allele.function);
+  return impaired
+    ? `${ct.table.gene}: the lab classified ${e.display} as ${e.significance}, but ${ct.table.source.name} gives ` +
+        `${allele.name} "${allele.function}"; the two disagree, so no phenotype is assigned`
+    : undefined;
 }
 
 function describe(e: Evaluation): string {

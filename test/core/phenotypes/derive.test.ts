@@ -229,6 +229,17 @@ describe('DPYD', () => {
     ).toMatchObject({ diplotype: 'c.1129-5923C>G, c.1236G>A (HapB3)/c.2846A>T', activityScore: '1.0' });
   });
 
+  test('a lab calling a no-function allele benign contradicts CPIC: indeterminate, never a dose', () => {
+    const r = one([], [{ gene: 'DPYD', hgvs: { c: 'c.1905+1G>A' }, significance: 'benign' }]);
+    expect(r).toMatchObject({ status: 'indeterminate', lookupKey: 'Indeterminate' });
+    expect(r.notes.join(' ')).toContain('the two disagree');
+    // A benign call of a normal-function variant is no contradiction.
+    expect(one([], [{ gene: 'DPYD', hgvs: { c: 'c.85T>C' }, significance: 'benign' }])).toMatchObject({
+      status: 'called',
+      activityScore: '2.0',
+    });
+  });
+
   test('findings reported absent mean Reference', () => {
     expect(one([], [{ gene: 'DPYD', hgvs: { c: 'c.1905+1G>A' }, presence: 'absent' }])).toMatchObject({
       diplotype: 'Reference/Reference',
