@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { loadKnowledgeBase } from '../adapters/files/rules-directory';
 import type { Assessment } from '../core/pipeline';
 import { assessResources, prepareRuleSet } from '../core/pipeline';
+import { CONTEXT_VALUES } from '../core/ruleset/references';
 import type { EvaluateOptions } from './main';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -49,6 +50,11 @@ function parseContext(options: EvaluateOptions): Record<string, unknown> | strin
     if (eq <= 0) return `--context expects key=value, got "${pair}"`;
     const raw = pair.slice(eq + 1);
     context[pair.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw;
+  }
+  for (const [key, value] of Object.entries(context)) {
+    const allowed = CONTEXT_VALUES[key];
+    if (!allowed) return `unknown context "${key}"; known: ${Object.keys(CONTEXT_VALUES).join(', ')}`;
+    if (!allowed.includes(value)) return `${key} must be one of ${allowed.join(', ')}`;
   }
   return context;
 }

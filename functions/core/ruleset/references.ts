@@ -13,8 +13,18 @@ export interface ReferenceIndex {
   /** Risk alleles the gene's table tracks (HLA). */
   riskAllelesOf(symbol: string): ReadonlySet<string> | undefined;
   hasDiagnosis(key: string): boolean;
-  hasSharedCondition(name: string): boolean;
+  /** A named condition from rules/shared-conditions.json. */
+  sharedCondition(name: string): Condition | undefined;
 }
+
+/** The clinical context rules may read, with every value each key can take. */
+export const CONTEXT_VALUES: Readonly<Record<string, readonly unknown[]>> = {
+  indication: ['acs-pci', 'other-cardiovascular', 'neurovascular', 'malignancy', 'non-malignant', 'unknown'],
+  sex: ['female', 'male', 'unknown'],
+  pregnant: [true, false],
+  drugNaive: [true, false],
+  thrombosisHistory: [true, false],
+};
 
 const GENE_PATHS = new Set(['$.status', '$.lookupKey', '$.phenotype', '$.activityScore', '$.diplotype']);
 const VARIANT_PATHS = new Set(['$.tested', '$.pathogenic', '$.unclassified', '$.uncertain', '$.benign']);
@@ -52,17 +62,20 @@ export function checkRuleReferences(rule: Rule, refs: ReferenceIndex): string[] 
       }
     }
   }
-  const factsRead = new Set<string>();
-  walk(
-    rule.conditions,
-    (leaf) => {
-      factsRead.add(leaf.fact);
-      problems.push(...checkLeaf(leaf, genes, diagnoses, refs));
-    },
-    (name) => {
-      if (!refs.hasSharedCondition(name)) problems.push(`conditions: unknown shared condition "${name}"`);
-    },
-  );
+  // Shared conditions are checked as part of each rule that uses them: the genes they read must be the rule's.
+  const expanding = new Set<string>();
+  const onLeaf = (leaf: FactCondition) => problems.push(...checkLeaf(leaf, genes, diagnoses, refs));
+  const onRef = (name: string) => {
+    const shared = refs.sharedCondition(name);
+    if (!shared) problems.push(`conditions: unknown shared condition "${name}"`);
+    else if (expanding.has(name)) problems.push(`conditions: shared condition "${name}" refers to itself`);
+    else {
+      expanding.add(name);
+      walk(shared, onLeaf, onRef);
+      expanding.delete(name);
+    }
+  };
+  walk(rule.conditions, onLeaf, onRef);
   if (genes.size === 0 && diagnoses.size === 0) {
     problems.push('a rule must read at least one gene or diagnosis (list them in "genes" / "diagnoses")');
   }
@@ -153,9 +166,22 @@ function checkLeaf(
           problems.push(`${where}: unknown ingredient "${v}"`);
       }
       break;
-    case 'context':
-      if (!leaf.path) problems.push(`${where}: context needs a path such as $.indication`);
+    case 'context': {
+      const key = leaf.path?.replace(/^\$\./, '');
+      const allowed = key === undefined ? undefined : CONTEXT_VALUES[key];
+      if (!allowed) {
+        problems.push(
+          `${where}: path must be one of ${Object.keys(CONTEXT_VALUES)
+            .map((k) => `$.${k}`)
+            .join(', ')}`,
+        );
+        break;
+      }
+      for (const v of compared(leaf.value)) {
+        if (!allowed.includes(v)) problems.push(`${where}: ${key} is never ${JSON.stringify(v)}`);
+      }
       break;
+    }
   }
   return problems;
 }
@@ -190,6 +216,12 @@ export function checkCaseCoverage(file: CaseFile): string[] {
     problems.push('needs a missing-data or indeterminate case');
   const names = new Set<string>();
   for (const c of file.cases) {
+    for (const [key, value] of Object.entries(c.context ?? {})) {
+      const allowed = CONTEXT_VALUES[key];
+      if (!allowed) problems.push(`case "${c.name}": unknown context "${key}"`);
+      else if (!allowed.includes(value))
+        problems.push(`case "${c.name}": context ${key} is never ${JSON.stringify(value)}`);
+    }
     if (names.has(c.name)) problems.push(`case name "${c.name}" is used twice`);
     names.add(c.name);
   }

@@ -53,7 +53,8 @@ function referenceIndex(kb: KnowledgeBase): ReferenceIndex {
     valuesOf: (symbol) => values.get(symbol),
     riskAllelesOf: (symbol) => new Set(tables.get(symbol)?.riskAlleles ?? []),
     hasDiagnosis: (key) => diagnoses.has(key),
-    hasSharedCondition: (name) => name in kb.sharedConditions,
+    sharedCondition: (name) =>
+      Object.hasOwn(kb.sharedConditions, name) ? kb.sharedConditions[name] : undefined,
   };
 }
 
