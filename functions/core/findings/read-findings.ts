@@ -125,6 +125,34 @@ function triage(ctx: ReadContext, withdrawn: Set<Entry>): void {
   }
 }
 
+/** Who a resource is about: the resolved Patient, else the reference's Type/id, else its identifier. */
+function subjectKey(ctx: ReadContext, entry: Entry): string | undefined {
+  const subject = get(entry.resource, 'subject');
+  const found = resolve(ctx.pool, entry, subject);
+  if (found !== undefined) return `${found.entry.type}/${found.entry.id ?? `#${found.entry.order}`}`;
+  const reference = getText(subject, 'reference');
+  if (reference !== undefined) return /([A-Za-z]+\/[^/]+)$/.exec(reference)?.[1] ?? reference;
+  const identifier = get(subject, 'identifier');
+  const value = getText(identifier, 'value');
+  return value !== undefined ? `identifier:${getText(identifier, 'system') ?? ''}|${value}` : undefined;
+}
+
+/** Findings about two patients must never be mixed silently. */
+function checkOnePatient(ctx: ReadContext): void {
+  const subjects = new Set<string>();
+  for (const entry of ctx.pool.entries) {
+    if (!['Observation', 'DiagnosticReport', 'Condition'].includes(entry.type)) continue;
+    const key = subjectKey(ctx, entry);
+    if (key !== undefined) subjects.add(key);
+  }
+  if (subjects.size > 1) {
+    ctx.issues.push({
+      severity: 'error',
+      message: 'The resources are about more than one patient; findings may mix patients.',
+    });
+  }
+}
+
 function observations(ctx: ReadContext, ...kinds: ObservationKind[]): Entry[] {
   return ctx.pool.entries.filter((e) => ctx.usable.has(e) && kinds.includes(ctx.kinds.get(e) ?? 'other'));
 }
@@ -145,6 +173,7 @@ function guarded(ctx: ReadContext, entry: Entry, read: () => void): void {
 function read(input: unknown, issues: ReaderIssue[]): RawFindings {
   const pool = collect(input, issues);
   const ctx = newContext(pool, issues);
+  checkOnePatient(ctx);
   const withdrawn = mapReports(ctx);
   triage(ctx, withdrawn);
 

@@ -427,6 +427,34 @@ describe('input forms', () => {
     ]);
   });
 
+  it('resources about two patients give an error issue (never silently mixed)', () => {
+    const one = {
+      ...genotype('fx-p1', 'CYP2C19', 'HGNC:2621', '*1/*1'),
+      subject: { reference: 'Patient/fx-a' },
+    };
+    const two = {
+      ...genotype('fx-p2', 'CYP2C9', 'HGNC:2623', '*1/*1'),
+      subject: { reference: 'Patient/fx-b' },
+    };
+    expect(read([one, two]).issues).toContainEqual({
+      severity: 'error',
+      message: 'The resources are about more than one patient; findings may mix patients.',
+    });
+    const sameViaUrn = read({
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        {
+          fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111',
+          resource: { resourceType: 'Patient', id: 'fx-a' },
+        },
+        { resource: { ...one, subject: { reference: 'urn:uuid:11111111-1111-4111-8111-111111111111' } } },
+        { resource: { ...two, subject: { reference: 'Patient/fx-a' } } },
+      ],
+    });
+    expect(sameViaUrn.issues).toEqual([]);
+  });
+
   it('two results for one gene stay two calls (the derivation step decides)', () => {
     const findings = read([
       genotype('fx-two-1', 'CYP2C19', 'HGNC:2621', '*1/*1'),
@@ -670,5 +698,193 @@ describe('issues carry no patient values', () => {
     for (const text of issues) {
       expect(text).not.toMatch(/\*\d|[ACGT]>[ACGT]|Metaboli|Fixture|Fictional|\b(?:19|20)\d\d-\d\d|rs\d{3,}/);
     }
+  });
+});
+
+const TBD = 'http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/tbd-codes-cs';
+
+function implication(id: string, from: string, answer: { code?: string; text?: string }) {
+  return {
+    resourceType: 'Observation',
+    id,
+    status: 'final',
+    code: { coding: [{ system: TBD, code: 'therapeutic-implication' }] },
+    derivedFrom: [{ reference: `Observation/${from}` }],
+    component: [
+      {
+        code: { coding: [{ system: TBD, code: 'therapeutic-implication' }] },
+        valueCodeableConcept: answer.code
+          ? { coding: [{ system: LOINC, code: answer.code }] }
+          : { text: answer.text },
+      },
+    ],
+  };
+}
+
+function variant(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    resourceType: 'Observation',
+    id,
+    status: 'final',
+    code: { coding: [{ system: LOINC, code: '69548-6' }] },
+    valueCodeableConcept: { coding: [{ system: LOINC, code: 'LA9633-4' }] },
+    component: [
+      {
+        code: { coding: [{ system: LOINC, code: '48018-6' }] },
+        valueCodeableConcept: {
+          coding: [{ system: 'http://www.genenames.org', code: 'HGNC:775', display: 'SERPINC1' }],
+        },
+      },
+      {
+        code: { coding: [{ system: LOINC, code: '48004-6' }] },
+        valueCodeableConcept: {
+          coding: [{ system: 'http://varnomen.hgvs.org', code: 'NM_000488.4:c.1234G>A' }],
+        },
+      },
+    ],
+    ...extra,
+  };
+}
+
+function diagnostic(id: string, from: string, significance: string) {
+  return {
+    resourceType: 'Observation',
+    id,
+    status: 'final',
+    code: { coding: [{ system: TBD, code: 'diagnostic-implication' }] },
+    derivedFrom: [{ reference: `Observation/${from}` }],
+    component: [
+      {
+        code: { coding: [{ system: LOINC, code: '53037-8' }] },
+        valueCodeableConcept: { coding: [{ system: LOINC, code: significance }] },
+      },
+      {
+        code: { coding: [{ system: LOINC, code: '81259-4' }] },
+        valueCodeableConcept: { text: 'Hereditary antithrombin deficiency' },
+      },
+    ],
+  };
+}
+
+function haplotype(id: string, allele: string, extra: Record<string, unknown> = {}) {
+  return {
+    resourceType: 'Observation',
+    id,
+    status: 'final',
+    code: { coding: [{ system: LOINC, code: '84414-2' }] },
+    valueCodeableConcept: { coding: [{ system: 'http://www.pharmvar.org', display: allele }] },
+    component: [
+      {
+        code: { coding: [{ system: LOINC, code: '48018-6' }] },
+        valueCodeableConcept: { coding: [{ system: 'http://www.genenames.org', code: 'HGNC:2625' }] },
+      },
+    ],
+    ...extra,
+  };
+}
+
+describe('pieces of one result', () => {
+  it('implications of one genotype that give different phenotypes: none is taken, both are noted', () => {
+    const findings = read([
+      genotype('fx-g', 'CYP2C19', 'HGNC:2621', '*1/*2'),
+      implication('fx-i1', 'fx-g', { code: 'LA10317-8' }),
+      implication('fx-i2', 'fx-g', { code: 'LA9657-3' }),
+    ]);
+    const call = onlyCall(findings, 'CYP2C19');
+    expect(call.reportedPhenotype).toBeUndefined();
+    expect(call.note).toBe(
+      'The lab reported different phenotypes for this result: Intermediate Metabolizer; Poor Metabolizer.',
+    );
+    expect(issueTexts(findings)).toEqual([
+      'Observation/fx-g: Implications of one result report different phenotypes; none was taken as the phenotype.',
+    ]);
+  });
+
+  it('an unrecognised phenotype text is kept as a note, with an issue', () => {
+    const findings = read([
+      genotype('fx-g', 'CYP2C19', 'HGNC:2621', '*1/*2'),
+      implication('fx-i', 'fx-g', { text: 'Slightly quicker than average' }),
+    ]);
+    expect(onlyCall(findings, 'CYP2C19').note).toBe(
+      'Lab phenotype not recognised: Slightly quicker than average.',
+    );
+    expect(findings.issues.map((i) => i.message)).toEqual([
+      'Phenotype text not recognised; kept as a note only.',
+    ]);
+  });
+
+  it('haplotypes without a genotype or report pair when date and performer agree', () => {
+    const same = { issued: '2024-01-01', performer: [{ reference: 'Organization/fx-lab' }] };
+    const paired = read([haplotype('fx-h1', 'CYP2D6*4', same), haplotype('fx-h2', 'CYP2D6*10', same)]);
+    expect(paired.calls.map((c) => c.diplotype)).toEqual(['*4/*10']);
+    const apart = read([
+      haplotype('fx-h1', 'CYP2D6*4', same),
+      haplotype('fx-h2', 'CYP2D6*10', { ...same, issued: '2024-02-02' }),
+    ]);
+    expect(apart.calls.map((c) => [c.diplotype, c.indeterminate])).toEqual([
+      [undefined, true],
+      [undefined, true],
+    ]);
+    expect(apart.calls[0]?.note).toBe('Only one haplotype was reported; the diplotype is not known.');
+  });
+});
+
+describe('variants and diagnostic implications', () => {
+  it('a variant without a value is read as present, with an issue', () => {
+    const v = variant('fx-v');
+    delete (v as Record<string, unknown>).valueCodeableConcept;
+    const findings = read(v);
+    expect(findings.variants[0]?.presence).toBe('present');
+    expect(issueTexts(findings)).toEqual([
+      'Observation/fx-v: Variant has no value; read as present (a reported variant).',
+    ]);
+  });
+
+  it('pathogenic → a confirmed condition; likely pathogenic twice with pathogenic → likely pathogenic', () => {
+    const one = read([variant('fx-v'), diagnostic('fx-d', 'fx-v', 'LA6668-3')]);
+    expect(one.variants[0]?.significance).toBe('pathogenic');
+    expect(one.conditions).toEqual([
+      {
+        codes: [],
+        text: 'Hereditary antithrombin deficiency',
+        verification: 'confirmed',
+        clinical: 'active',
+        origin: 'unknown',
+        sources: [
+          { resourceType: 'Observation', id: 'fx-d', shape: 'stu3' },
+          { resourceType: 'Observation', id: 'fx-v', shape: 'stu3' },
+        ],
+      },
+    ]);
+    const mixed = read([
+      variant('fx-v'),
+      diagnostic('fx-d1', 'fx-v', 'LA6668-3'),
+      diagnostic('fx-d2', 'fx-v', 'LA26332-9'),
+    ]);
+    expect(mixed.variants[0]?.significance).toBe('likely-pathogenic');
+  });
+
+  it('pathogenic and benign for one variant → unknown, flagged; benign alone → no condition', () => {
+    const conflict = read([
+      variant('fx-v'),
+      diagnostic('fx-d1', 'fx-v', 'LA6668-3'),
+      diagnostic('fx-d2', 'fx-v', 'LA6675-8'),
+    ]);
+    expect(conflict.variants[0]?.significance).toBe('unknown');
+    expect(issueTexts(conflict)).toContain(
+      'Observation/fx-d2: Clinical significance statements for one variant disagree; significance left unknown.',
+    );
+    const benign = read([variant('fx-v'), diagnostic('fx-d', 'fx-v', 'LA6675-8')]);
+    expect(benign.conditions).toEqual([]);
+    expect(benign.variants[0]?.significance).toBe('benign');
+  });
+
+  it('an implication derived from an absent variant makes no condition', () => {
+    const absent = variant('fx-v', {
+      valueCodeableConcept: { coding: [{ system: LOINC, code: 'LA9634-2' }] },
+    });
+    const findings = read([absent, diagnostic('fx-d', 'fx-v', 'LA6668-3')]);
+    expect(findings.conditions).toEqual([]);
+    expect(findings.variants[0]?.presence).toBe('absent');
   });
 });
