@@ -110,12 +110,7 @@ export function alleleInText(value: string): ReturnType<typeof normaliseHlaAllel
 
 /** The allele a presence test is about: in the code, a component, or the value text. */
 function testedAllele(obs: Json): ReturnType<typeof normaliseHlaAllele> {
-  const texts = [
-    ...conceptTexts(get(obs, 'code')),
-    ...loincComponents(obs, LOINC.haplotype, LOINC.genotype, LOINC.discreteVariant).flatMap((c) =>
-      typeof c.value === 'string' ? [c.value] : conceptTexts(c.value),
-    ),
-  ];
+  const texts = conceptTexts(get(obs, 'code'));
   for (const c of arr(get(obs, 'component'))) {
     texts.push(...conceptTexts(get(c, 'code')), ...conceptTexts(get(c, 'valueCodeableConcept')));
     const s = getText(c, 'valueString');
