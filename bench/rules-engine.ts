@@ -45,7 +45,15 @@ function baseline(
     let fired = 0;
     for (const order of orders) {
       for (const drug of order.ingredients) {
-        const facts: RunFacts = { patient, context: { indication: 'unknown' }, medications, drug };
+        const others = orders.filter((o) => o !== order).flatMap((o) => o.ingredients);
+        const facts: RunFacts = {
+          patient,
+          context: { indication: 'unknown' },
+          medications,
+          otherMedications: others,
+          drug,
+          drugClasses: [],
+        };
         fired += (await engine.run(facts)).events.length;
       }
     }

@@ -31,6 +31,7 @@ export function prepareRuleSet(
     expandDrug: (entry) =>
       entry.startsWith('class:') ? drugs.ingredientsOfClass(entry.slice(6) as DrugClass) : [entry],
     drugName: (key) => drugs.get(key)?.names.en[0] ?? key,
+    classesOf: (key) => drugs.get(key)?.classes ?? [],
     diagnosisName: (key) => diagnoses.entries.get(key)?.names.en[0] ?? key,
     includeDrafts: options.includeDrafts ?? false,
   });

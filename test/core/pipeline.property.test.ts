@@ -124,12 +124,10 @@ function withoutOneFinding(patient: CasePatient): CasePatient[] {
     delete genes[gene];
     out.push({ ...patient, genes });
   }
-  (patient.variants ?? []).forEach((_, i) =>
-    out.push({ ...patient, variants: patient.variants!.filter((__, j) => j !== i) }),
-  );
-  (patient.diagnoses ?? []).forEach((_, i) =>
-    out.push({ ...patient, diagnoses: patient.diagnoses!.filter((__, j) => j !== i) }),
-  );
+  const variants = patient.variants ?? [];
+  for (const removed of variants) out.push({ ...patient, variants: variants.filter((v) => v !== removed) });
+  const diagnoses = patient.diagnoses ?? [];
+  for (const removed of diagnoses) out.push({ ...patient, diagnoses: diagnoses.filter((d) => d !== removed) });
   return out;
 }
 

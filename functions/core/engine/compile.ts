@@ -13,6 +13,8 @@ export interface RuleSetSource {
   expandDrug: (entry: string) => readonly string[];
   /** Ingredient key → the name shown to clinicians. */
   drugName: (ingredient: string) => string;
+  /** Ingredient key → its drug classes (rules match them as "class:<name>" in medication facts). */
+  classesOf?: (ingredient: string) => readonly string[];
   /** Diagnosis key → the name shown to clinicians (default: the key). */
   diagnosisName?: (key: string) => string;
   /** Also evaluate draft rules (rule authors' tests); the service evaluates active rules only. */
@@ -24,6 +26,8 @@ export interface CompiledRuleSet {
   readonly rules: ReadonlyMap<string, Rule>;
   readonly drugName: (ingredient: string) => string;
   readonly diagnosisName: (key: string) => string;
+  /** Ingredient key → its classes as "class:<name>" tokens. */
+  readonly classTokens: (ingredient: string) => readonly string[];
   /** The rules that concern an ingredient, highest priority first. */
   rulesFor(ingredient: string): readonly Rule[];
   /** One engine per ingredient holding only that ingredient's rules: an order meets only its own rules. */
@@ -51,8 +55,13 @@ export interface Topic {
 export interface RunFacts {
   patient: PatientFacts;
   context: Record<string, unknown>;
+  /** Every ingredient of every order and active medication, with their "class:<name>" tokens. */
   medications: string[];
+  /** The same, without the order being evaluated: "what else is the patient on?" */
+  otherMedications: string[];
   drug: string;
+  /** The evaluated ingredient's "class:<name>" tokens. */
+  drugClasses: string[];
 }
 
 /**
@@ -85,6 +94,7 @@ export function compileRuleSet(source: RuleSetSource): CompiledRuleSet {
     rules,
     drugName: source.drugName,
     diagnosisName: source.diagnosisName ?? ((key) => key),
+    classTokens: (ingredient) => (source.classesOf?.(ingredient) ?? []).map((cls) => `class:${cls}`),
     rulesFor: (ingredient) => byIngredient.get(ingredient) ?? [],
     engineFor: (ingredient) => engines.get(ingredient),
     topicsFor: (ingredient) => topics.get(ingredient) ?? [],

@@ -28,9 +28,10 @@ export async function evaluate(
   context: EvaluationContext = {},
 ): Promise<Recommendation[]> {
   const patient = new PatientFacts(findings);
-  const medications = [
-    ...new Set([...orders.flatMap((order) => order.ingredients), ...(context.activeMedications ?? [])]),
-  ].sort();
+  const withClasses = (keys: readonly string[]) =>
+    [...new Set(keys.flatMap((key) => [key, ...ruleSet.classTokens(key)]))].sort();
+  const active = context.activeMedications ?? [];
+  const medications = withClasses([...orders.flatMap((order) => order.ingredients), ...active]);
   const clinical = { indication: 'unknown', ...context.clinical };
   const recommendations: Recommendation[] = [];
   for (const order of orders) {
@@ -39,7 +40,17 @@ export async function evaluate(
     for (const drug of order.ingredients) {
       const engine = ruleSet.engineFor(drug);
       if (!engine) continue;
-      const facts: RunFacts = { patient, context: clinical, medications, drug };
+      const facts: RunFacts = {
+        patient,
+        context: clinical,
+        medications,
+        otherMedications: withClasses([
+          ...orders.filter((o) => o !== order).flatMap((o) => o.ingredients),
+          ...active,
+        ]),
+        drug,
+        drugClasses: [...ruleSet.classTokens(drug)],
+      };
       const { events } = await engine.run(facts);
       const fired = events.map((event) => String(event.params?.ruleId));
       for (const ruleId of fired) {

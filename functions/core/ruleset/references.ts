@@ -160,10 +160,15 @@ function checkLeaf(
       break;
     }
     case 'medications':
+    case 'otherMedications':
     case 'drug':
+    case 'drugClasses':
       for (const v of compared(leaf.value)) {
-        if (typeof v === 'string' && !refs.hasIngredient(v))
-          problems.push(`${where}: unknown ingredient "${v}"`);
+        if (typeof v !== 'string') problems.push(`${where}: compare with ingredient keys or class:<name>`);
+        else if (v.startsWith('class:')) {
+          if (!refs.hasDrugClass(v.slice(6)))
+            problems.push(`${where}: no ingredient has class "${v.slice(6)}"`);
+        } else if (!refs.hasIngredient(v)) problems.push(`${where}: unknown ingredient "${v}"`);
       }
       break;
     case 'context': {

@@ -25,7 +25,9 @@ export const FACT_NAMES = [
   'diagnosis',
   'context',
   'medications',
+  'otherMedications',
   'drug',
+  'drugClasses',
 ] as const;
 export type FactName = (typeof FACT_NAMES)[number];
 

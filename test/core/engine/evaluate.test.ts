@@ -98,6 +98,28 @@ const antithrombinRule = rule({
   },
 });
 
+const comboRule = rule({
+  id: 'combo',
+  drugs: ['aspirin', 'warfarin'],
+  genes: ['ENG'],
+  reportNotTested: false,
+  conditions: {
+    all: [
+      {
+        fact: 'variants',
+        params: { gene: 'ENG' },
+        path: '$.pathogenic',
+        operator: 'greaterThanInclusive',
+        value: 1,
+      },
+      { fact: 'drugClasses', operator: 'contains', value: 'class:antiplatelet' },
+      { fact: 'otherMedications', operator: 'intersects', value: ['class:anticoagulant'] },
+    ],
+  },
+  outcome: { action: 'avoid', summary: '{drug}: combined antithrombotics', detail: 'Bleeding.' },
+});
+
+const CLASSES: Record<string, string[]> = { aspirin: ['antiplatelet'], warfarin: ['anticoagulant'] };
 const ruleSet = compileRuleSet({
   version: '9.9.9',
   rules: [
@@ -105,11 +127,13 @@ const ruleSet = compileRuleSet({
     normalRule,
     hlaRule,
     antithrombinRule,
+    comboRule,
     rule({ id: 'drafted', status: 'draft', conditions: cyp2c19Is(['Poor Metabolizer']) }),
   ],
   sharedConditions: {},
   expandDrug: (entry) => [entry],
   drugName: (key) => key[0]!.toUpperCase() + key.slice(1),
+  classesOf: (key) => CLASSES[key] ?? [],
 });
 
 function gene(overrides: Partial<GeneResult> & Pick<GeneResult, 'gene'>): GeneResult {
@@ -293,6 +317,31 @@ describe('evaluate', () => {
     const patient = findings({ variants: [variant({})] });
     const recs = await evaluate(ruleSet, patient, [order('heparin', 'enoxaparin')]);
     expect(recs.map((r) => r.ruleId)).toEqual(['heparin-at']);
+  });
+
+  test('drug classes and the other medications let a rule see combinations', async () => {
+    const eng = findings({ variants: [variant({ gene: 'ENG' })] });
+    const [alone] = await evaluate(ruleSet, eng, [order('aspirin')]);
+    expect(alone?.action).toBe('no-recommendation');
+    const [withOrder] = await evaluate(ruleSet, eng, [order('aspirin'), order('warfarin')]);
+    expect(withOrder?.ruleId).toBe('combo');
+    const [withActive] = await evaluate(ruleSet, eng, [order('aspirin')], {
+      activeMedications: ['warfarin'],
+    });
+    expect(withActive?.ruleId).toBe('combo');
+    // The order itself is not "another" medication: warfarin alone never sees an anticoagulant elsewhere.
+    const recs = await evaluate(ruleSet, eng, [order('warfarin')]);
+    expect(recs.map((r) => r.ruleId)).not.toContain('combo');
+  });
+
+  test('a topic that opts out of not-tested says nothing when nothing is known, but reports what is known', async () => {
+    expect(await evaluate(ruleSet, findings({}), [order('aspirin')])).toEqual([]);
+    const vus = findings({ variants: [variant({ gene: 'ENG', significance: 'uncertain' })] });
+    const [rec] = await evaluate(ruleSet, vus, [order('aspirin')]);
+    expect(rec).toMatchObject({
+      action: 'no-recommendation',
+      genes: [{ gene: 'ENG', lookupKey: 'Variant of uncertain significance' }],
+    });
   });
 
   test('results are deterministic', async () => {
