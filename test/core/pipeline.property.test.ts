@@ -127,7 +127,8 @@ function withoutOneFinding(patient: CasePatient): CasePatient[] {
   const variants = patient.variants ?? [];
   for (const removed of variants) out.push({ ...patient, variants: variants.filter((v) => v !== removed) });
   const diagnoses = patient.diagnoses ?? [];
-  for (const removed of diagnoses) out.push({ ...patient, diagnoses: diagnoses.filter((d) => d !== removed) });
+  for (const removed of diagnoses)
+    out.push({ ...patient, diagnoses: diagnoses.filter((d) => d !== removed) });
   return out;
 }
 
