@@ -90,7 +90,7 @@ function fromRule(
     classification,
     action: rule.outcome.action,
     indicator: rule.outcome.indicator ?? defaultIndicator(rule.outcome.action, classification),
-    summary: fill(rule.outcome.summary),
+    summary: clip(fill(rule.outcome.summary)),
     detail: fill(rule.outcome.detail),
     alternatives: (rule.outcome.alternatives ?? []).map((alt) =>
       alt.drug ? { ingredient: alt.drug, text: alt.text } : { text: alt.text },
@@ -223,6 +223,8 @@ function uniqueEvidence(list: Evidence[]): Evidence[] {
   });
 }
 
+/** A card summary: a sentence (capital first letter) under CDS Hooks' 140 characters. */
 function clip(text: string): string {
-  return text.length <= 139 ? text : `${text.slice(0, 138)}…`;
+  const sentence = text.charAt(0).toUpperCase() + text.slice(1);
+  return sentence.length <= 139 ? sentence : `${sentence.slice(0, 138)}…`;
 }

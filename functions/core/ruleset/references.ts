@@ -53,6 +53,12 @@ export function checkRuleReferences(rule: Rule, refs: ReferenceIndex): string[] 
     if (alt.drug && !refs.hasIngredient(alt.drug))
       problems.push(`outcome.alternatives: unknown ingredient "${alt.drug}"`);
   }
+  const longest = longestSummary(rule, refs);
+  if (longest > 139) {
+    problems.push(
+      `outcome.summary: can reach ${longest} characters once filled in; CDS Hooks cards allow under 140`,
+    );
+  }
   for (const text of [rule.outcome.summary, rule.outcome.detail]) {
     for (const placeholder of placeholdersIn(text)) {
       if (placeholder.gene && !genes.has(placeholder.gene)) {
@@ -80,6 +86,25 @@ export function checkRuleReferences(rule: Rule, refs: ReferenceIndex): string[] 
     problems.push('a rule must read at least one gene or diagnosis (list them in "genes" / "diagnoses")');
   }
   return problems;
+}
+
+/** The summary's length with every placeholder filled by the longest value it can take. */
+function longestSummary(rule: Rule, refs: ReferenceIndex): number {
+  const drugLength = Math.max(20, ...rule.drugs.filter((d) => !d.startsWith('class:')).map((d) => d.length));
+  let length = rule.outcome.summary.length;
+  for (const placeholder of placeholdersIn(rule.outcome.summary)) {
+    const values = placeholder.gene ? [...(refs.valuesOf(placeholder.gene) ?? [])] : [];
+    const filled =
+      placeholder.field === 'drug'
+        ? drugLength
+        : placeholder.field === 'phenotype' || placeholder.field === 'lookupKey'
+          ? Math.max(12, ...values.map((v) => v.length))
+          : placeholder.field === 'diplotype'
+            ? 16
+            : 4;
+    length += filled - `{${placeholder.gene ? `${placeholder.gene}.` : ''}${placeholder.field}}`.length;
+  }
+  return length;
 }
 
 function checkLeaf(
