@@ -1,3 +1,5 @@
+import type { PreparedRuleSet } from './pipeline';
+
 /**
  * What the core needs from the outside world, as interfaces. Adapters (functions/adapters) implement them
  * for AWS, for the local server and for tests; the core never imports an adapter.
@@ -177,4 +179,13 @@ export class RuleStoreError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/**
+ * The rule set to evaluate with: the active version (picked up within the refresh interval) or a named
+ * published version (to reproduce a past decision). Throws RuleStoreError when it cannot be had.
+ */
+export interface RuleSetProvider {
+  current(): Promise<PreparedRuleSet>;
+  version(version: string): Promise<PreparedRuleSet>;
 }

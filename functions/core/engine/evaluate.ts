@@ -2,7 +2,7 @@ import type { Action, Evidence, Findings, Indicator, Order, Recommendation, Stre
 import type { Rule } from '../ruleset/rule';
 import type { CompiledRuleSet, RunFacts, Topic } from './compile';
 import { PatientFacts } from './facts';
-import { fillPlaceholders } from './text';
+import { cardSummary, fillPlaceholders } from './text';
 
 export interface EvaluationContext {
   /** Clinical context the rules may read through the `context` fact (indication, sex, pregnant ...). */
@@ -90,7 +90,7 @@ function fromRule(
     classification,
     action: rule.outcome.action,
     indicator: rule.outcome.indicator ?? defaultIndicator(rule.outcome.action, classification),
-    summary: clip(fill(rule.outcome.summary)),
+    summary: cardSummary(fill(rule.outcome.summary)),
     detail: fill(rule.outcome.detail),
     alternatives: (rule.outcome.alternatives ?? []).map((alt) =>
       alt.drug ? { ingredient: alt.drug, text: alt.text } : { text: alt.text },
@@ -161,7 +161,9 @@ function fallback(
       ...base,
       ruleId: INDETERMINATE_RULE,
       action: 'indeterminate',
-      summary: clip(`${name}: ${list} result cannot be interpreted; genotype-guided advice not possible`),
+      summary: cardSummary(
+        `${name}: ${list} result cannot be interpreted; genotype-guided advice not possible`,
+      ),
       detail: [
         `The patient's ${list} result could not be interpreted, so no genotype-guided advice can be given for ${name}.`,
         'This is not a normal result. Resolve it before relying on it: ask the laboratory to review the result, or retest.',
@@ -176,7 +178,7 @@ function fallback(
       ...base,
       ruleId: NOT_TESTED_RULE,
       action: 'not-tested',
-      summary: clip(
+      summary: cardSummary(
         `${name}: no ${what} result on file (not tested); response cannot be predicted from genotype`,
       ),
       detail: `No ${what} result is on file for this patient. This means **not tested**, not normal: the rules for ${name} could not be applied. Consider testing if the result would change treatment.`,
@@ -187,7 +189,7 @@ function fallback(
     ...base,
     ruleId: NO_MATCH_RULE,
     action: 'no-recommendation',
-    summary: clip(`${name}: no recommendation for ${keys}`),
+    summary: cardSummary(`${name}: no recommendation for ${keys}`),
     detail: `No rule in rule set ${ruleSet.version} gives advice for ${name} with ${keys}. Use clinical judgement.`,
   };
 }
@@ -221,10 +223,4 @@ function uniqueEvidence(list: Evidence[]): Evidence[] {
     seen.add(key);
     return true;
   });
-}
-
-/** A card summary: a sentence (capital first letter) under CDS Hooks' 140 characters. */
-function clip(text: string): string {
-  const sentence = text.charAt(0).toUpperCase() + text.slice(1);
-  return sentence.length <= 139 ? sentence : `${sentence.slice(0, 138)}…`;
 }

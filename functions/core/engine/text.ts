@@ -28,3 +28,9 @@ export function placeholdersIn(text: string): { gene?: string; field: string }[]
     m[2] ? { gene: m[2], field: m[3] ?? '' } : { field: 'drug' },
   );
 }
+
+/** A card summary: a sentence (capital first letter) under CDS Hooks' 140 characters. */
+export function cardSummary(text: string): string {
+  const sentence = text.charAt(0).toUpperCase() + text.slice(1);
+  return sentence.length <= 139 ? sentence : `${sentence.slice(0, 138)}…`;
+}

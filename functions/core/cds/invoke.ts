@@ -1,0 +1,193 @@
+import { evaluate } from '../engine/evaluate';
+import { readFindings } from '../findings/read-findings';
+import { readOrders } from '../medications/orders';
+import type { Order, Recommendation } from '../model';
+import { interpretFindings, type PreparedRuleSet } from '../pipeline';
+import type { AuditStore, Clock, FhirSourceFactory, Ids, Log, Metrics, RuleSetProvider } from '../ports';
+import { type Card, failedCheckCard, PROVENANCE_KEY, renderCards } from './cards';
+import { type FhirData, gatherPrefetch } from './gather';
+import { profileCards } from './patient-view';
+import { type CdsRequest, checkRequest } from './request';
+import { type ServiceDefinition, serviceById } from './services';
+
+export interface CdsDependencies {
+  ruleSets: RuleSetProvider;
+  fhir: FhirSourceFactory;
+  audit: AuditStore;
+  clock: Clock;
+  ids: Ids;
+  metrics: Metrics;
+  log: Log;
+  /** HMAC of the patient id with the configured secret: the audit trail's pseudonymous key. */
+  pseudonymise: (patientId: string) => string;
+  /** Time budget for fetching everything prefetch did not supply (CDS Hooks answers within ~500 ms). */
+  fetchBudgetMs: number;
+  /** How long an audit write may take before the answer goes out without waiting for it. */
+  auditBudgetMs?: number;
+  smartLaunchUrl?: string;
+}
+
+/** The outcome of a call, mapped to HTTP in one place (functions/http/outcome.ts). */
+export type CdsOutcome =
+  | { kind: 'cards'; cards: Card[] }
+  | { kind: 'rejected'; status: 400 | 404 | 412; problem: string };
+
+/** Who called, as the HTTP layer established it. */
+export interface Caller {
+  authenticated: boolean;
+  tenant?: string;
+}
+
+/** Lets an authenticated caller reproduce a past decision with a named published rule-set version. */
+export const RULE_SET_VERSION_EXTENSION = 'org.tailor-cds.rule-set-version';
+
+/** One CDS Hooks service call: validate, gather, read, evaluate, render, record. */
+export async function invokeService(
+  serviceId: string,
+  body: unknown,
+  caller: Caller,
+  deps: CdsDependencies,
+): Promise<CdsOutcome> {
+  const started = deps.clock.now().getTime();
+  const service = serviceById(serviceId);
+  if (!service) return { kind: 'rejected', status: 404, problem: `no CDS service "${serviceId}"` };
+  const checked = checkRequest(body, service);
+  if (!checked.ok) return { kind: 'rejected', status: 400, problem: checked.problem };
+  const request = checked.request;
+
+  const requestedVersion = request.extension?.[RULE_SET_VERSION_EXTENSION];
+  if (requestedVersion !== undefined && (typeof requestedVersion !== 'string' || !caller.authenticated)) {
+    return {
+      kind: 'rejected',
+      status: 400,
+      problem: `${RULE_SET_VERSION_EXTENSION} must be a version string and needs an authenticated caller`,
+    };
+  }
+
+  const gathered = await gatherPrefetch(service, request, deps);
+  if (gathered.kind === 'unfetchable') return { kind: 'rejected', status: 412, problem: gathered.problem };
+
+  let cards: Card[];
+  let recommendations: Recommendation[] = [];
+  let ruleSetVersion = 'unknown';
+  let outcome: 'answered' | 'failed-check' = 'answered';
+  try {
+    if (gathered.kind === 'failed') throw new CheckFailedError(gathered.reason);
+    const ruleSet = await (typeof requestedVersion === 'string'
+      ? deps.ruleSets.version(requestedVersion)
+      : deps.ruleSets.current());
+    ruleSetVersion = ruleSet.kb.version;
+    const result = await assess(service, request, gathered.data, ruleSet, deps);
+    cards = result.cards;
+    recommendations = result.recommendations;
+  } catch (error) {
+    outcome = 'failed-check';
+    const reason = error instanceof CheckFailedError ? error.message : 'the rules could not be evaluated';
+    deps.log.error('genomic check failed', { service: service.id, reason, error: errorName(error) });
+    deps.metrics.count('CheckFailed', 1, { service: service.id });
+    cards = [failedCheckCard(deps.ids, reason)];
+  }
+
+  const durationMs = deps.clock.now().getTime() - started;
+  deps.metrics.timing('EvaluationTime', durationMs, { service: service.id });
+  await recordAudit(deps, {
+    patientKey: deps.pseudonymise(request.context.patientId),
+    hook: service.hook,
+    hookInstance: request.hookInstance,
+    service: service.id,
+    ruleSetVersion,
+    firedRules: [...new Set(recommendations.map((r) => `${r.ruleId}@${r.ruleVersion}`))],
+    cardUuids: cards.map((c) => c.uuid),
+    cards: cards.flatMap((card) => {
+      const p = card.extension?.[PROVENANCE_KEY] as
+        | { ruleId?: string; ruleVersion?: string; action?: string }
+        | undefined;
+      return p?.ruleId
+        ? [{ uuid: card.uuid, ruleId: p.ruleId, ruleVersion: p.ruleVersion ?? '', action: p.action ?? '' }]
+        : [];
+    }),
+    outcome,
+    durationMs,
+    at: new Date(started).toISOString(),
+    ...(caller.tenant ? { tenant: caller.tenant } : {}),
+  });
+  deps.log.info('cds call answered', {
+    service: service.id,
+    outcome,
+    ruleSetVersion,
+    rules: recommendations.map((r) => `${r.ruleId}@${r.ruleVersion}:${r.action}`),
+    cards: cards.length,
+    durationMs,
+  });
+  return { kind: 'cards', cards };
+}
+
+class CheckFailedError extends Error {
+  override name = 'CheckFailedError';
+}
+
+async function assess(
+  service: ServiceDefinition,
+  request: CdsRequest,
+  data: FhirData,
+  ruleSet: PreparedRuleSet,
+  deps: CdsDependencies,
+): Promise<{ cards: Card[]; recommendations: Recommendation[] }> {
+  const findings = interpretFindings(readFindings(data.patientResources), ruleSet);
+  const resolve = (reference: string) => data.medications.get(reference);
+  const active = readOrders(data.activeMedications, ruleSet.drugs, resolve);
+  const draft = request.context.draftOrders
+    ? readOrders(request.context.draftOrders, ruleSet.drugs, resolve)
+    : [];
+  const selections = new Set(
+    (request.context.selections ?? []).map((ref) => ref.replace(/^MedicationRequest\//, '')),
+  );
+  const orders: Order[] =
+    service.hook === 'order-select'
+      ? draft.filter((o) => selections.has(o.id))
+      : service.hook === 'order-sign'
+        ? draft
+        : active;
+  const draftIds = new Set(draft.map((o) => o.id));
+  const activeMedications = active.filter((o) => !draftIds.has(o.id)).flatMap((o) => o.ingredients);
+  const recommendations = await evaluate(ruleSet.compiled, findings, orders, {
+    activeMedications: service.hook === 'patient-view' ? [] : activeMedications,
+  });
+  const cardContext = {
+    findings,
+    orders,
+    drugs: ruleSet.drugs,
+    ruleTitle: (id: string) => ruleSet.compiled.rules.get(id)?.title,
+    ids: deps.ids,
+    patientId: request.context.patientId,
+    ...(request.context.encounterId ? { encounterId: request.context.encounterId } : {}),
+    ...(deps.smartLaunchUrl ? { smartLaunchUrl: deps.smartLaunchUrl } : {}),
+  };
+  if (service.hook !== 'patient-view')
+    return { cards: renderCards(recommendations, cardContext), recommendations };
+  // patient-view: alerts for the medications the patient takes, then the profile of actionable findings.
+  const alerts = recommendations.filter((r) => r.action !== 'standard' && r.action !== 'not-tested');
+  const profile = await profileCards(findings, ruleSet, cardContext);
+  return { cards: [...renderCards(alerts, cardContext), ...profile], recommendations: alerts };
+}
+
+/** The audit write never delays the answer past its budget, and never fails it. */
+async function recordAudit(deps: CdsDependencies, entry: Parameters<AuditStore['record']>[0]): Promise<void> {
+  const write = deps.audit.record(entry).catch((error: unknown) => {
+    deps.log.error('audit write failed', { service: entry.service, error: errorName(error) });
+    deps.metrics.count('AuditWriteFailed', 1, { service: entry.service });
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const budget = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, deps.auditBudgetMs ?? 200);
+  });
+  await Promise.race([write, budget]);
+  clearTimeout(timer);
+}
+
+/** Error class names only: messages may echo request content. */
+function errorName(error: unknown): string {
+  return error instanceof Error
+    ? `${error.name}${'code' in error ? `:${String(error.code)}` : ''}`
+    : typeof error;
+}
