@@ -39,8 +39,6 @@ const feedbackSchema = {
             },
           },
         },
-        if: { properties: { outcome: { const: 'accepted' } } },
-        then: { required: ['acceptedSuggestions'], properties: { acceptedSuggestions: { minItems: 1 } } },
       },
     },
   },
@@ -80,9 +78,20 @@ export async function receiveFeedback(
       problem: missing ? `${where}: ${missing} is required` : `${where} ${e?.message ?? 'is invalid'}`,
     };
   }
+  const items = (body as { feedback: FeedbackItem[] }).feedback;
+  const unexplained = items.findIndex(
+    (item) => item.outcome === 'accepted' && !item.acceptedSuggestions?.length,
+  );
+  if (unexplained >= 0) {
+    return {
+      kind: 'rejected',
+      status: 400,
+      problem: `feedback.${unexplained}: acceptedSuggestions is required when the outcome is accepted`,
+    };
+  }
   let stored = 0;
   let duplicates = 0;
-  for (const item of (body as { feedback: FeedbackItem[] }).feedback) {
+  for (const item of items) {
     const provenance = await deps.audit.findCard(item.card);
     const record: FeedbackRecord = {
       service: serviceId,
