@@ -1,4 +1,4 @@
-import { fillPrefetchTemplate } from '../../adapters/fhir/prefetch-template';
+import { fillPrefetchTemplate } from './prefetch-template';
 import { unresolvedMedicationReferences } from '../medications/orders';
 import type { FhirFetchResult, FhirSource, FhirSourceFactory } from '../ports';
 import type { CdsRequest } from './request';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { fillPrefetchTemplate } from '../../../functions/adapters/fhir/prefetch-template';
+import { fillPrefetchTemplate } from '../../../functions/core/cds/prefetch-template';
 
 const CONTEXT = {
   userId: 'Practitioner/prac-1',
