@@ -4,13 +4,14 @@ import type { Log, Metrics } from '../../core/ports';
 /**
  * The operational log: Powertools' structured JSON logger. Callers pass rule ids, versions, outcome kinds
  * and timings only; request bodies, identifiers and genotypes never reach it (DOMAIN.md section 8).
+ * Without an explicit level Powertools reads POWERTOOLS_LOG_LEVEL (default INFO).
  */
 export function createLog(
   options: { serviceName?: string; level?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' } = {},
 ): Log {
   const logger = new Logger({
     serviceName: options.serviceName ?? 'tailor',
-    logLevel: options.level ?? 'INFO',
+    ...(options.level ? { logLevel: options.level } : {}),
   });
   return {
     info: (message, fields) => logger.info(message, fields ?? {}),
@@ -24,8 +25,9 @@ export function createLog(
  * without an SDK call on the request path; locally they are just log lines.
  */
 export function createEmfMetrics(
-  options: { namespace?: string; write?: (line: string) => void } = {},
+  options: { namespace?: string; write?: (line: string) => void; enabled?: boolean } = {},
 ): Metrics {
+  if (options.enabled === false) return { count: () => {}, timing: () => {} };
   const namespace = options.namespace ?? 'Tailor';
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const emit = (

@@ -1,6 +1,6 @@
-import { fillPrefetchTemplate } from './prefetch-template';
 import { unresolvedMedicationReferences } from '../medications/orders';
 import type { FhirFetchResult, FhirSource, FhirSourceFactory } from '../ports';
+import { fillPrefetchTemplate } from './prefetch-template';
 import type { CdsRequest } from './request';
 import type { ServiceDefinition } from './services';
 

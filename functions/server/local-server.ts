@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { ConfigurationError, isLoopback, type ServiceConfig } from '../adapters/config';
+import { createDynamoClient } from '../adapters/dynamodb/client';
+import { startEmbeddedDynamo } from '../adapters/dynamodb/embedded';
+import { ensureTables, tableNames } from '../adapters/dynamodb/tables';
+import { readRulesDirectory } from '../adapters/files/rules-directory';
+import type { FhirSourceFactory, Log, Metrics, RuleStore } from '../core/ports';
+import { parseKnowledgeBase } from '../core/ruleset/knowledge-base';
+import { composeService } from './compose';
+
+export interface LocalServer {
+  url: string;
+  /** The embedded store's endpoint (for the tailor CLI: --endpoint). */
+  storeEndpoint: string;
+  ruleStore: RuleStore;
+  authenticating: boolean;
+  /** What happened to the bundled rule set at start. */
+  bootstrap: string;
+  /** Stops the HTTP server, then the embedded store. */
+  close(): Promise<void>;
+  /** Stops only the embedded store (tests: the store dies while the service runs). */
+  stopStore(): Promise<void>;
+}
+
+export interface LocalServerOptions {
+  config: ServiceConfig;
+  /** Keep the store in memory instead of under config.dataDir (tests). */
+  inMemory?: boolean;
+  log?: Log;
+  metrics?: Metrics;
+  fhir?: FhirSourceFactory;
+}
+
+export const BOOTSTRAP_PUBLISHER = 'tailor start (bundled rules)';
+export const BOOTSTRAP_APPROVER = 'tailor start (bundled rules, reviewed in the repository)';
+
+/**
+ * The local door: the same app as the Lambda handler, on an embedded DynamoDB-API store (dynalite), with the
+ * bundled rule set installed and activated on first start. Without trusted CDS clients it runs in
+ * development mode, which is refused on anything but a loopback address.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const { config } = options;
+  if (!config.cdsClientsFile && !isLoopback(config.host)) {
+    throw new ConfigurationError(
+      `HOST=${config.host} is not a loopback address: without TAILOR_CDS_CLIENTS (trusted CDS clients) the server only listens on 127.0.0.1`,
+    );
+  }
+  const store = await startEmbeddedDynamo({
+    dataDir: options.inMemory ? null : join(config.dataDir, 'dynalite'),
+  });
+  try {
+    const client = createDynamoClient({ endpoint: store.endpoint });
+    await ensureTables(client, tableNames(config.tablePrefix));
+    const composed = await composeService({
+      config,
+      client,
+      auditSecret: options.inMemory ? randomBytes(32).toString('hex') : await localSecret(config.dataDir),
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.fhir ? { fhir: options.fhir } : {}),
+    });
+    const bootstrap = await installBundledRuleSet(composed.ruleStore);
+    const server = serve({ fetch: composed.app.fetch, hostname: config.host, port: config.port });
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    const { port } = server.address() as AddressInfo;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${host}:${port}`,
+      storeEndpoint: store.endpoint,
+      ruleStore: composed.ruleStore,
+      authenticating: composed.authenticating,
+      bootstrap,
+      stopStore: () => store.close(),
+      close() {
+        closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          });
+          client.destroy();
+          await store.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** First start: publish, approve and activate the bundled rules. Later starts leave the active version alone. */
+export async function installBundledRuleSet(store: RuleStore): Promise<string> {
+  const active = await store.active();
+  const files = await readRulesDirectory();
+  const { kb, problems } = parseKnowledgeBase(files);
+  if (active) {
+    return active.version === kb.version
+      ? `rule set ${active.version} is active`
+      : `rule set ${active.version} is active (the bundled rules are ${kb.version}: publish them with tailor rules publish)`;
+  }
+  if (problems.length > 0)
+    throw new ConfigurationError(
+      `the bundled rules are invalid: ${problems[0]?.file}: ${problems[0]?.message}`,
+    );
+  const at = new Date().toISOString();
+  const listed = await store.list();
+  if (!listed.some((meta) => meta.version === kb.version)) {
+    await store.publish(
+      kb.version,
+      files.filter((f) => !f.path.startsWith('schema/')),
+      BOOTSTRAP_PUBLISHER,
+      at,
+      'installed on first start',
+    );
+  }
+  const meta = (await store.list()).find((m) => m.version === kb.version);
+  if (meta?.state === 'published')
+    await store.approve(kb.version, BOOTSTRAP_APPROVER, at, 'bundled rules, reviewed in the repository');
+  await store.activate(kb.version, BOOTSTRAP_PUBLISHER, at, 'first start: bundled rule set');
+  return `rule set ${kb.version} installed and activated (first start)`;
+}
+
+/** The audit HMAC secret of a local installation: made once, kept beside the data. */
+async function localSecret(dataDir: string): Promise<string> {
+  const path = join(dataDir, 'audit-secret');
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    await mkdir(dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('hex');
+    await writeFile(path, secret, { mode: 0o600 });
+    return secret;
+  }
+}
