@@ -26,6 +26,8 @@ const VIEW = '/cds-services/tailor-patient-view';
 const TOKEN = 'fhir-access-token-for-tests';
 
 const cardsOf = (json: unknown): Card[] => (json as { cards: Card[] }).cards;
+const orderOf = (card: Card): string | undefined =>
+  (card.extension?.['org.tailor-cds.provenance'] as { orderId?: string } | undefined)?.orderId;
 const auth = (server: string) => ({
   fhirServer: server,
   fhirAuthorization: {
@@ -190,17 +192,11 @@ export function describeCdsService(name: string, open: () => Promise<Door>): voi
           prefetch,
         };
         const selected = cardsOf((await door.send({ method: 'POST', path: SELECT, body: select })).json);
-        expect(
-          selected.map((c) => (c.extension?.['org.tailor-cds.provenance'] as { orderId: string }).orderId),
-        ).toEqual(['mr-b']);
+        expect(selected.map((c) => orderOf(c))).toEqual(['mr-b']);
         const signed = cardsOf(
           (await door.send({ method: 'POST', path: SIGN, body: orderSign('p-2', orders, prefetch) })).json,
         );
-        expect(
-          new Set(
-            signed.map((c) => (c.extension?.['org.tailor-cds.provenance'] as { orderId: string }).orderId),
-          ),
-        ).toEqual(new Set(['mr-a', 'mr-b']));
+        expect(new Set(signed.map((c) => orderOf(c)))).toEqual(new Set(['mr-a', 'mr-b']));
         expect(signed[0]?.indicator).toBe('critical');
       });
 
@@ -268,11 +264,7 @@ export function describeCdsService(name: string, open: () => Promise<Door>): voi
           fullPrefetch('p-6', [CYP2C19_POOR('p-6')]),
         );
         const cards = cardsOf((await door.send({ method: 'POST', path: SIGN, body: request })).json);
-        expect(
-          cards
-            .map((c) => (c.extension?.['org.tailor-cds.provenance'] as { orderId: string }).orderId)
-            .sort(),
-        ).toEqual(['mr-6', 'mr-7']);
+        expect(cards.map((c) => orderOf(c)).sort()).toEqual(['mr-6', 'mr-7']);
       });
     });
 
