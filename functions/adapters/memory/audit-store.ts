@@ -1,0 +1,41 @@
+import type { AuditRecord, AuditStore, FeedbackRecord, FeedbackStore } from '../../core/ports';
+
+/** AuditStore in memory: keeps every record (for assertions) and the card → rule index. */
+export class MemoryAuditStore implements AuditStore {
+  readonly records: AuditRecord[] = [];
+  private readonly cards = new Map<string, { ruleId: string; ruleVersion: string; service: string }>();
+
+  async record(entry: AuditRecord): Promise<void> {
+    this.records.push(structuredClone(entry));
+    for (const card of entry.cards) {
+      this.cards.set(card.uuid, {
+        ruleId: card.ruleId,
+        ruleVersion: card.ruleVersion,
+        service: entry.service,
+      });
+    }
+  }
+
+  async findCard(
+    uuid: string,
+  ): Promise<{ ruleId: string; ruleVersion: string; service: string } | undefined> {
+    const card = this.cards.get(uuid);
+    return card ? { ...card } : undefined;
+  }
+}
+
+/** FeedbackStore in memory: idempotent on (card, outcome, outcomeTimestamp), like the DynamoDB store. */
+export class MemoryFeedbackStore implements FeedbackStore {
+  private readonly stored = new Map<string, FeedbackRecord>();
+
+  get entries(): FeedbackRecord[] {
+    return [...this.stored.values()].map((entry) => structuredClone(entry));
+  }
+
+  async put(entry: FeedbackRecord): Promise<'stored' | 'duplicate'> {
+    const key = JSON.stringify([entry.card, entry.outcome, entry.outcomeTimestamp]);
+    if (this.stored.has(key)) return 'duplicate';
+    this.stored.set(key, structuredClone(entry));
+    return 'stored';
+  }
+}

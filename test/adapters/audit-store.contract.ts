@@ -1,0 +1,172 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AuditRecord, AuditStore, FeedbackRecord, FeedbackStore } from '../../functions/core/ports';
+
+/** The auth adapter's replay cache, structurally. */
+export interface ReplayCacheLike {
+  claim(key: string, expiresAt: number): Promise<boolean>;
+}
+
+/** Fresh, empty storage per test; the `other*` parties share it (another process). */
+export interface AuditStoreFixture {
+  audit: AuditStore;
+  feedback: FeedbackStore;
+  otherFeedback: FeedbackStore;
+  replay: ReplayCacheLike;
+  otherReplay: ReplayCacheLike;
+}
+
+export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    patientKey: 'hmac-3f9a7c',
+    hook: 'order-select',
+    hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea',
+    service: 'tailor-pgx',
+    ruleSetVersion: '1.4.0',
+    firedRules: ['cyp2c19-clopidogrel@1.0.0'],
+    cardUuids: ['card-1', 'card-2'],
+    cards: [
+      { uuid: 'card-1', ruleId: 'cyp2c19-clopidogrel', ruleVersion: '1.0.0', action: 'avoid' },
+      { uuid: 'card-2', ruleId: 'slco1b1-simvastatin', ruleVersion: '2.1.0', action: 'reduce-dose' },
+    ],
+    outcome: 'answered',
+    durationMs: 4.2,
+    at: '2025-03-01T10:00:00.000Z',
+    tenant: 'synthetic-hospital',
+    ...overrides,
+  };
+}
+
+export function feedbackRecord(overrides: Partial<FeedbackRecord> = {}): FeedbackRecord {
+  return {
+    service: 'tailor-pgx',
+    card: 'card-1',
+    outcome: 'overridden',
+    acceptedSuggestions: [],
+    overrideReason: {
+      code: 'patient-tolerated',
+      system: 'https://example.org/reasons',
+      userComment: 'tolerated',
+    },
+    outcomeTimestamp: '2025-03-01T10:05:00.000Z',
+    ruleId: 'cyp2c19-clopidogrel',
+    ruleVersion: '1.0.0',
+    receivedAt: '2025-03-01T10:05:01.000Z',
+    ...overrides,
+  };
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export function describeAuditStoreContract(name: string, setup: () => Promise<AuditStoreFixture>): void {
+  describe(`Audit, feedback and replay contract: ${name}`, () => {
+    let fixture: AuditStoreFixture;
+
+    beforeEach(async () => {
+      fixture = await setup();
+    });
+
+    describe('audit', () => {
+      it("finds each card's rule after a record, and nothing for an unknown card", async () => {
+        await fixture.audit.record(auditRecord());
+
+        expect(await fixture.audit.findCard('card-1')).toEqual({
+          ruleId: 'cyp2c19-clopidogrel',
+          ruleVersion: '1.0.0',
+          service: 'tailor-pgx',
+        });
+        expect(await fixture.audit.findCard('card-2')).toEqual({
+          ruleId: 'slco1b1-simvastatin',
+          ruleVersion: '2.1.0',
+          service: 'tailor-pgx',
+        });
+        expect(await fixture.audit.findCard('card-unknown')).toBeUndefined();
+      });
+
+      it('records evaluations without cards and failed checks', async () => {
+        await fixture.audit.record(
+          auditRecord({ cards: [], cardUuids: [], firedRules: [], tenant: undefined }),
+        );
+        await fixture.audit.record(
+          auditRecord({ outcome: 'failed-check', cards: [], cardUuids: [], hookInstance: 'other-instance' }),
+        );
+
+        expect(await fixture.audit.findCard('card-1')).toBeUndefined();
+      });
+    });
+
+    describe('feedback', () => {
+      it('stores feedback once per card, outcome and timestamp', async () => {
+        expect(await fixture.feedback.put(feedbackRecord())).toBe('stored');
+        expect(
+          await fixture.otherFeedback.put(feedbackRecord({ receivedAt: '2025-03-01T10:06:00.000Z' })),
+        ).toBe('duplicate');
+        expect(
+          await fixture.feedback.put(feedbackRecord({ outcomeTimestamp: '2025-03-01T10:07:00.000Z' })),
+        ).toBe('stored');
+        expect(
+          await fixture.feedback.put(
+            feedbackRecord({ outcome: 'accepted', acceptedSuggestions: ['s-1'], overrideReason: undefined }),
+          ),
+        ).toBe('stored');
+        expect(await fixture.feedback.put(feedbackRecord({ card: 'card-2' }))).toBe('stored');
+      });
+
+      it('stores feedback for a card it cannot join to a rule', async () => {
+        expect(
+          await fixture.feedback.put(
+            feedbackRecord({ card: 'card-unknown', ruleId: undefined, ruleVersion: undefined }),
+          ),
+        ).toBe('stored');
+      });
+
+      it('stores one of several identical feedbacks sent at once', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            (i % 2 ? fixture.otherFeedback : fixture.feedback).put(feedbackRecord()),
+          ),
+        );
+
+        expect(results.filter((result) => result === 'stored')).toHaveLength(1);
+        expect(results.filter((result) => result === 'duplicate')).toHaveLength(5);
+      });
+    });
+
+    describe('replay cache', () => {
+      it('grants a claim once until it expires', async () => {
+        const until = nowSeconds() + 300;
+
+        expect(await fixture.replay.claim('issuer|jti-1', until)).toBe(true);
+        expect(await fixture.otherReplay.claim('issuer|jti-1', until)).toBe(false);
+        expect(await fixture.replay.claim('issuer|jti-2', until)).toBe(true);
+        expect(await fixture.replay.claim('other-issuer|jti-1', until)).toBe(true);
+      });
+
+      it('grants exactly one of several parallel claims of the same key', async () => {
+        const until = nowSeconds() + 300;
+
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            (i % 2 ? fixture.otherReplay : fixture.replay).claim('jti-race', until),
+          ),
+        );
+
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('lets an expired claim be claimed again (TTL deletes late)', async () => {
+        expect(await fixture.replay.claim('jti-old', nowSeconds() - 60)).toBe(true);
+
+        expect(await fixture.otherReplay.claim('jti-old', nowSeconds() + 300)).toBe(true);
+        expect(await fixture.replay.claim('jti-old', nowSeconds() + 300)).toBe(false);
+      });
+
+      it('accepts very long keys', async () => {
+        const long = `issuer|${'x'.repeat(3000)}`;
+
+        expect(await fixture.replay.claim(long, nowSeconds() + 300)).toBe(true);
+        expect(await fixture.replay.claim(long, nowSeconds() + 300)).toBe(false);
+        expect(await fixture.replay.claim(`${long}y`, nowSeconds() + 300)).toBe(true);
+      });
+    });
+  });
+}
