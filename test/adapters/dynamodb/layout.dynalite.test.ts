@@ -1,4 +1,9 @@
-import { DescribeTableCommand, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoAuditStore, DynamoFeedbackStore } from '../../../functions/adapters/dynamodb/audit-store';
 import { MAX_CHUNK_BYTES } from '../../../functions/adapters/dynamodb/chunks';
@@ -73,6 +78,24 @@ describe('DynamoDB item layout (on dynalite)', () => {
     expect(manifest?.fileCount?.N).toBe('6');
     expect(manifest?.itemCount?.N).toBe('8');
     expect(Items.map((item) => item.sk?.S)).toContain('CLAIM');
+  });
+
+  it('lists a version whose publisher died before its registry item once it is approved (repair)', async () => {
+    const [client] = backend.clients();
+    const { rules } = await backend.freshTables();
+    const store = new DynamoRuleStore({ client, tableName: rules });
+    const meta = await store.publish('1.0.0', ruleSetFiles('a'), 'alice', '2025-03-01T10:00:00.000Z');
+    await client.send(
+      new DeleteItemCommand({ TableName: rules, Key: { pk: { S: 'RULESETS' }, sk: { S: 'VERSION#1.0.0' } } }),
+    );
+
+    expect(await store.list()).toEqual([]);
+    expect((await store.load('1.0.0')).meta).toEqual(meta);
+    await store.approve('1.0.0', 'bob', '2025-03-01T10:01:00.000Z');
+
+    expect(await store.list()).toEqual([
+      { ...meta, state: 'approved', approvedBy: 'bob', approvedAt: '2025-03-01T10:01:00.000Z' },
+    ]);
   });
 
   it('gives audit, card and feedback items expiresAt = their own time + the retention', async () => {
