@@ -5,7 +5,7 @@ import type { Order, Recommendation } from '../model';
 import { interpretFindings, type PreparedRuleSet } from '../pipeline';
 import type { AuditStore, Clock, FhirSourceFactory, Ids, Log, Metrics, RuleSetProvider } from '../ports';
 import { type Card, failedCheckCard, PROVENANCE_KEY, renderCards } from './cards';
-import { type FhirData, gatherPrefetch } from './gather';
+import { type FhirData, type Gathered, gatherPrefetch } from './gather';
 import { profileCards } from './patient-view';
 import { type CdsRequest, checkRequest } from './request';
 import { type ServiceDefinition, serviceById } from './services';
@@ -22,7 +22,7 @@ export interface CdsDependencies {
   pseudonymise: (patientId: string) => string;
   /** Time budget for fetching everything prefetch did not supply (CDS Hooks answers within ~500 ms). */
   fetchBudgetMs: number;
-  /** How long an audit write may take before the answer goes out without waiting for it. */
+  /** How long the answer may wait for the audit write (default 0: it never waits). */
   auditBudgetMs?: number;
   smartLaunchUrl?: string;
 }
@@ -64,7 +64,9 @@ export async function invokeService(
     };
   }
 
-  const gathered = await gatherPrefetch(service, request, deps);
+  const gathered = await gatherPrefetch(service, request, deps).catch(
+    (): Gathered => ({ kind: 'failed', reason: "the EHR's FHIR server could not be read" }),
+  );
   if (gathered.kind === 'unfetchable') return { kind: 'rejected', status: 412, problem: gathered.problem };
 
   let cards: Card[];
@@ -171,17 +173,19 @@ async function assess(
   return { cards: [...renderCards(alerts, cardContext), ...profile], recommendations: alerts };
 }
 
-/** The audit write never delays the answer past its budget, and never fails it. */
+/**
+ * The audit write never fails the answer, and delays it at most auditBudgetMs (default 0: not at all). Lambda
+ * may give it a small budget so the write usually lands before the environment is frozen.
+ */
 async function recordAudit(deps: CdsDependencies, entry: Parameters<AuditStore['record']>[0]): Promise<void> {
   const write = deps.audit.record(entry).catch((error: unknown) => {
     deps.log.error('audit write failed', { service: entry.service, error: errorName(error) });
     deps.metrics.count('AuditWriteFailed', 1, { service: entry.service });
   });
+  const budget = deps.auditBudgetMs ?? 0;
+  if (budget <= 0) return;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const budget = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, deps.auditBudgetMs ?? 200);
-  });
-  await Promise.race([write, budget]);
+  await Promise.race([write, new Promise<void>((resolve) => (timer = setTimeout(resolve, budget)))]);
   clearTimeout(timer);
 }
 

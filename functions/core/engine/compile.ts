@@ -126,7 +126,11 @@ function groupTopics(rules: readonly Rule[]): Topic[] {
 }
 
 export function buildEngine(rules: readonly Rule[], shared: Readonly<Record<string, Condition>>): Engine {
-  const engine = new Engine([], { allowUndefinedFacts: false, allowUndefinedConditions: false });
+  const engine = new Engine([], {
+    allowUndefinedFacts: false,
+    allowUndefinedConditions: false,
+    pathResolver: resolvePath,
+  });
   for (const [name, evaluator] of Object.entries(OPERATORS)) engine.addOperator(name, evaluator);
   for (const [name, condition] of Object.entries(shared))
     engine.setCondition(name, asEngineCondition(condition));
@@ -186,6 +190,20 @@ function allelesRead(condition: NestedCondition): { gene: string; allele: string
   if ('any' in condition) return condition.any.flatMap(allelesRead);
   if ('not' in condition) return allelesRead(condition.not);
   return [];
+}
+
+/**
+ * Rule paths are "$.field" (validation allows nothing else), so a property read replaces the engine's
+ * default JSONPath evaluation, the largest cost of a run.
+ */
+export function resolvePath(value: object, path: string): unknown {
+  if (!path.startsWith('$.')) return undefined;
+  let current: unknown = value;
+  for (const key of path.slice(2).split('.')) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
 }
 
 /** Our Condition type is json-rules-engine's, with fact and operator names narrowed. */
