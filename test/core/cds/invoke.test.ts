@@ -86,6 +86,7 @@ describe('invokeService', () => {
       deps({ audit: failing, lines }),
     );
     expect(outcome.kind).toBe('cards');
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the write is not awaited by the answer
     expect(lines.some((l) => l.startsWith('error audit write failed'))).toBe(true);
     expect(lines).toContain('metric AuditWriteFailed');
   });
