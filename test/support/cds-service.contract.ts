@@ -123,6 +123,68 @@ export function describeCdsService(name: string, open: () => Promise<Door>): voi
       });
     });
 
+    describe('requests shaped like the CDS Hooks 2.0 specification examples are accepted', () => {
+      test('patient-view with an EHR-chosen prefetch key: ours are fetched from fhirServer', async () => {
+        const request = {
+          hookInstance: hookInstance(),
+          hook: 'patient-view',
+          ...auth(fhir.url),
+          context: { userId: 'Practitioner/example', patientId: 'fetched-1', encounterId: '89284' },
+          prefetch: { patientToGreet: patient('fetched-1') },
+        };
+        const reply = await door.send({ method: 'POST', path: VIEW, body: request });
+        expect(reply.status).toBe(200);
+        expect(
+          cardsOf(reply.json).some((c) => c.summary.startsWith('CYP2C19 Poor Metabolizer: affects')),
+        ).toBe(true);
+      });
+
+      test('order-select selecting a NutritionOrder among draft orders: accepted, nothing to say', async () => {
+        const nutrition = {
+          resourceType: 'NutritionOrder',
+          id: 'pureeddiet-simple',
+          status: 'draft',
+          intent: 'proposal',
+          patient: { reference: 'Patient/fetched-1' },
+        };
+        const request = {
+          hookInstance: hookInstance(),
+          hook: 'order-select',
+          context: {
+            userId: 'PractitionerRole/123',
+            patientId: 'fetched-1',
+            encounterId: '89284',
+            selections: ['NutritionOrder/pureeddiet-simple'],
+            draftOrders: draftOrders(
+              nutrition,
+              medicationRequest('smart-MedicationRequest-103', 'fetched-1', clopidogrelConcept),
+            ),
+          },
+          prefetch: fullPrefetch('fetched-1', [CYP2C19_POOR('fetched-1')]),
+        };
+        const reply = await door.send({ method: 'POST', path: SELECT, body: request });
+        expect(reply.status).toBe(200);
+        expect(cardsOf(reply.json)).toEqual([]);
+      });
+
+      test('order-sign with fhirAuthorization and a PractitionerRole user, nothing prefetched', async () => {
+        const request = {
+          hookInstance: hookInstance(),
+          hook: 'order-sign',
+          ...auth(fhir.url),
+          context: {
+            userId: 'PractitionerRole/123',
+            patientId: 'fetched-1',
+            encounterId: '89284',
+            draftOrders: draftOrders(medicationRequest('mr-s', 'fetched-1', clopidogrelConcept)),
+          },
+        };
+        const reply = await door.send({ method: 'POST', path: SIGN, body: request });
+        expect(reply.status).toBe(200);
+        expect(cardsOf(reply.json)[0]?.indicator).toBe('critical');
+      });
+    });
+
     describe('cards', () => {
       test('a Strong contraindication: critical card with provenance, suggestions, override reasons and a SMART-ready shape', async () => {
         const request = orderSign(
