@@ -63,6 +63,13 @@ export function kindOf(path: string): Kind {
   return 'ignored';
 }
 
+/** A data file is named after what it defines (rules/genes/CYP2C19.json defines CYP2C19). */
+function stemProblems(field: string, value: string | undefined, stem: string): string[] {
+  return value === undefined || value === stem
+    ? []
+    : [`${field} "${value}" must equal the file name stem "${stem}"`];
+}
+
 export function stemOf(path: string): string {
   const name = path.slice(path.lastIndexOf('/') + 1);
   return name.replace(/\.(rule|cases)?\.?json$/, '');
@@ -139,17 +146,13 @@ export function parseKnowledgeBase(files: readonly SourceFile[]): { kb: Knowledg
       }
       case 'gene': {
         const { table, errors } = validateGeneTable(json);
-        report(errors);
-        if (table && table.gene !== stem)
-          report([`gene "${table.gene}" must equal the file name stem "${stem}"`]);
+        report([...errors, ...stemProblems('gene', table?.gene, stem)]);
         if (table) kb.genes.push(table);
         break;
       }
       case 'drug': {
         const { entry, errors } = validateDrugEntry(json);
-        report(errors);
-        if (entry && entry.key !== stem)
-          report([`key "${entry.key}" must equal the file name stem "${stem}"`]);
+        report([...errors, ...stemProblems('key', entry?.key, stem)]);
         if (entry) kb.drugs.push(entry);
         break;
       }
@@ -161,9 +164,7 @@ export function parseKnowledgeBase(files: readonly SourceFile[]): { kb: Knowledg
       }
       case 'diagnosis': {
         const { entry, errors } = validateDiagnosisEntry(json);
-        report(errors);
-        if (entry && entry.key !== stem)
-          report([`key "${entry.key}" must equal the file name stem "${stem}"`]);
+        report([...errors, ...stemProblems('key', entry?.key, stem)]);
         if (entry) kb.diagnoses.push(entry);
         break;
       }
