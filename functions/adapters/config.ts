@@ -17,12 +17,20 @@ export interface ServiceConfig {
   ruleSetRefreshMs: number;
   ruleSetMaxStaleMs: number;
   auditRetentionDays: number;
+  /** How long an answer may wait for its audit write (Lambda: so it lands before the freeze). */
+  auditWaitMs: number;
   smartLaunchUrl?: string;
   tablePrefix: string;
   /** EMF metric lines on stdout; off with POWERTOOLS_METRICS_DISABLED=true. */
   metricsEnabled: boolean;
   /** A DynamoDB endpoint other than AWS's (DynamoDB Local, dynalite elsewhere). */
   dynamoEndpoint?: string;
+  /** OpenID issuers (exact `iss`) whose id_tokens the SMART app's API accepts; none = every app call refused. */
+  smartIssuers: string[];
+  /** The SMART app's client id: the id_token's `aud`. */
+  smartClientId: string;
+  /** The built SMART app the local server serves under /app/. */
+  smartAppDir: string;
 }
 
 export class ConfigurationError extends Error {
@@ -55,6 +63,18 @@ export function readServiceConfig(env: Env): ServiceConfig {
       return undefined;
     }
   };
+  // Kept exactly as written: an id_token's `iss` must match character for character.
+  const urlList = (name: string): string[] =>
+    (env[name] ?? '')
+      .split(/[\s,]+/)
+      .filter((item) => item !== '')
+      .filter((item) => {
+        try {
+          if (/^https?:$/.test(new URL(item).protocol)) return true;
+        } catch {}
+        problems.push(`${name} must be a list of http(s) URLs separated by commas`);
+        return false;
+      });
   const optional = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
   const config: ServiceConfig = {
     host: env.HOST || '127.0.0.1',
@@ -64,8 +84,12 @@ export function readServiceConfig(env: Env): ServiceConfig {
     ruleSetRefreshMs: int('TAILOR_RULESET_REFRESH_SECONDS', 30, 1, 3600) * 1000,
     ruleSetMaxStaleMs: int('TAILOR_RULESET_MAX_STALE_SECONDS', 300, 1, 86_400) * 1000,
     auditRetentionDays: int('TAILOR_AUDIT_RETENTION_DAYS', 3650, 1, 36_500),
+    auditWaitMs: int('TAILOR_AUDIT_WAIT_MS', 0, 0, 1000),
     tablePrefix: env.TAILOR_TABLE_PREFIX || 'tailor',
     metricsEnabled: env.POWERTOOLS_METRICS_DISABLED !== 'true',
+    smartIssuers: urlList('TAILOR_SMART_ISSUERS'),
+    smartClientId: env.TAILOR_SMART_CLIENT_ID || 'tailor-smart-app',
+    smartAppDir: env.TAILOR_SMART_APP_DIR || 'smart-app/dist',
   };
   const optionals: Partial<ServiceConfig> = {
     publicBaseUrl: url('TAILOR_PUBLIC_URL'),

@@ -1,10 +1,12 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import type { IdTokenVerifier } from '../adapters/auth/smart-id-token';
 import { receiveFeedback } from '../core/cds/feedback';
 import { type CdsDependencies, invokeService } from '../core/cds/invoke';
 import { SERVICES } from '../core/cds/services';
 import type { FeedbackStore } from '../core/ports';
+import { mountAppApi } from './app-api';
 import { type HttpOutcome, respond } from './outcome';
 
 /** Verifies the CDS client's JWT for the URL called; absent when the server runs in development mode. */
@@ -22,6 +24,8 @@ export interface AppDependencies extends CdsDependencies {
    */
   publicBaseUrl?: string;
   maxBodyBytes?: number;
+  /** Verifies the SMART app's id_token for /api; absent = no SMART issuer configured, every app call refused. */
+  verifyIdToken?: IdTokenVerifier;
 }
 
 const FIVE_MB = 5 * 1024 * 1024;
@@ -117,6 +121,18 @@ export function createCdsApp(deps: AppDependencies): Hono {
   app.on(['GET', 'PUT', 'PATCH', 'DELETE'], ['/cds-services/:id', '/cds-services/:id/feedback'], (c) =>
     respond(c, { kind: 'method-not-allowed', allow: 'POST, OPTIONS' }),
   );
+  // The SMART app's API (/api/*): id_token required, always.
+  mountAppApi(app, {
+    ruleSets: deps.ruleSets,
+    log: deps.log,
+    metrics: deps.metrics,
+    clock: deps.clock,
+    ids: deps.ids,
+    audit: deps.audit,
+    pseudonymise: deps.pseudonymise,
+    ...(deps.verifyIdToken ? { verifyIdToken: deps.verifyIdToken } : {}),
+    ...(deps.maxBodyBytes ? { maxBodyBytes: deps.maxBodyBytes } : {}),
+  });
   app.get('/health', (c) => respond(c, { kind: 'json', status: 200, body: { status: 'ok' } }));
   app.notFound((c) => respond(c, { kind: 'problem', status: 404, problem: 'not found' }));
   app.onError((error, c) => {

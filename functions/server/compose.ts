@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Hono } from 'hono';
 import { loadCdsClients } from '../adapters/auth/cds-clients';
 import { createCdsAuthenticator } from '../adapters/auth/cds-jwt';
+import { createIdTokenVerifier } from '../adapters/auth/smart-id-token';
 import type { ServiceConfig } from '../adapters/config';
 import { DynamoAuditStore, DynamoFeedbackStore } from '../adapters/dynamodb/audit-store';
 import { DynamoReplayCache } from '../adapters/dynamodb/replay-cache';
@@ -75,9 +76,18 @@ export async function composeService(options: ComposeOptions): Promise<ComposedS
     log,
     pseudonymise: (patientId) => createHmac('sha256', secret).update(patientId).digest('base64url'),
     fetchBudgetMs: config.fetchBudgetMs,
+    auditBudgetMs: config.auditWaitMs,
     ...(authenticate ? { authenticate } : {}),
     ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
     ...(config.smartLaunchUrl ? { smartLaunchUrl: config.smartLaunchUrl } : {}),
+    ...(config.smartIssuers.length > 0
+      ? {
+          verifyIdToken: createIdTokenVerifier({
+            issuers: config.smartIssuers,
+            clientId: config.smartClientId,
+          }),
+        }
+      : {}),
   };
   return { app: createCdsApp(deps), ruleStore, authenticating: authenticate !== undefined };
 }

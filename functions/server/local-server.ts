@@ -3,6 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
 import { ConfigurationError, isLoopback, type ServiceConfig } from '../adapters/config';
 import { createDynamoClient } from '../adapters/dynamodb/client';
 import { startEmbeddedDynamo } from '../adapters/dynamodb/embedded';
@@ -65,7 +67,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       ...(options.fhir ? { fhir: options.fhir } : {}),
     });
     const bootstrap = await installBundledRuleSet(composed.ruleStore);
-    const server = serve({ fetch: composed.app.fetch, hostname: config.host, port: config.port });
+    const appFiles = smartAppFiles(config);
+    const server = serve({
+      fetch: (request, env) =>
+        /^\/app(?:\/|$)/.test(new URL(request.url).pathname)
+          ? appFiles.fetch(request, env)
+          : composed.app.fetch(request, env),
+      hostname: config.host,
+      port: config.port,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
@@ -96,6 +106,40 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     await store.close();
     throw error;
   }
+}
+
+/**
+ * The built SMART app under /app/ (npm run build:app), with its run-time configuration at /app/config.json.
+ * In AWS the app is hosted apart (S3 + CloudFront) with the same headers.
+ */
+function smartAppFiles(config: ServiceConfig): Hono {
+  const ehrOrigins = [...new Set(config.smartIssuers.map((iss) => new URL(iss).origin))].join(' ');
+  const files = new Hono();
+  files.use('/app/*', async (c, next) => {
+    await next();
+    c.header(
+      'Content-Security-Policy',
+      `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${ehrOrigins}; frame-ancestors 'self' ${ehrOrigins}; base-uri 'none'; object-src 'none'; form-action 'self'`,
+    );
+    // The redirect URL carries the authorization code: never send it on as a referrer.
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Cache-Control', 'no-store');
+  });
+  files.get('/app', (c) => c.redirect('/app/'));
+  files.get('/app/config.json', (c) => c.json({ clientId: config.smartClientId }));
+  // Made on first use, so a server started before the build serves the app once it is built.
+  let statics: ReturnType<typeof serveStatic> | undefined;
+  files.use('/app/*', (c, next) => {
+    statics ??= serveStatic({ root: config.smartAppDir, rewriteRequestPath: (p) => p.slice(4) });
+    return statics(c, next);
+  });
+  files.notFound((c) =>
+    c.text('Not found. Is the SMART app built? Run: npm run build:app', 404, {
+      'Content-Type': 'text/plain; charset=utf-8',
+    }),
+  );
+  return files;
 }
 
 /** First start: publish, approve and activate the bundled rules. Later starts leave the active version alone. */
