@@ -103,6 +103,8 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
   const { clinician, launches, store } = options;
   /** Launch context per grant: the token response and the access token read it. */
   const grantContexts = new Map<string, LaunchContext>();
+  /** The patient of each service token being minted (stored as the token's `extra` when it is saved). */
+  const servicePatients = new WeakMap<object, string>();
   const smartApp: ClientMetadata = {
     client_id: options.smartApp.clientId,
     token_endpoint_auth_method: 'none',
@@ -197,6 +199,8 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
       };
     },
     async extraTokenClaims(_ctx, token) {
+      const servicePatient = servicePatients.get(token);
+      if (servicePatient) return { patient: servicePatient };
       const grantId = 'grantId' in token ? token.grantId : undefined;
       const context = grantId ? grantContexts.get(grantId) : undefined;
       return context?.patient ? { patient: context.patient } : undefined;
@@ -356,11 +360,8 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     async mintServiceToken(patientId) {
       const client = await provider.Client.find(CDS_SERVICE_CLIENT_ID);
       if (!client) throw new Error('the CDS service client is not registered');
-      const token = new provider.ClientCredentials({
-        client,
-        scope: CDS_SERVICE_SCOPE,
-        extra: { patient: patientId },
-      });
+      const token = new provider.ClientCredentials({ client, scope: CDS_SERVICE_SCOPE });
+      servicePatients.set(token, patientId);
       const value = await token.save();
       return {
         access_token: value,

@@ -130,7 +130,7 @@ function cardHtml(patient: Resource, card: ReceivedCard, index: number): SafeHtm
   return html`<article class="card card--${card.indicator}" data-indicator="${card.indicator}" data-card-uuid="${card.uuid ?? ''}" aria-labelledby="${headingId}">
     <span class="indicator">${INDICATOR_LABEL[card.indicator]}</span>
     <h3 id="${headingId}">${card.summary}</h3>
-    <p class="source">Source: ${card.source.url ? html`<a href="${safeUrl(card.source.url)}" target="_blank" rel="noopener noreferrer">${card.source.label}</a>` : card.source.label}</p>
+    <p class="source">Source: ${isHttp(card.source.url) ? html`<a href="${card.source.url}" target="_blank" rel="noopener noreferrer">${card.source.label}</a>` : card.source.label}</p>
     ${card.detail ? html`<details open><summary>Details</summary><div class="detail">${raw(renderMarkdown(card.detail))}</div></details>` : ''}
     ${
       card.suggestions.length > 0
@@ -153,14 +153,16 @@ function cardHtml(patient: Resource, card: ReceivedCard, index: number): SafeHtm
                   ${link.appContext !== undefined ? html`<input type="hidden" name="appContext" value="${link.appContext}">` : ''}
                   <button type="submit" class="smart-link">${link.label}</button>
                 </form>`
-              : html`<a href="${safeUrl(link.url)}" target="_blank" rel="noopener noreferrer">${link.label}</a>`,
+              : isHttp(link.url)
+                ? html`<a href="${link.url}" target="_blank" rel="noopener noreferrer">${link.label}</a>`
+                : html`<span>${link.label}</span>`,
           )}</div>`
         : ''
     }
   </article>`;
 }
 
-/** Only http(s) URLs become links; anything else (javascript:, data:) is dropped. */
-function safeUrl(url: string): string {
-  return /^https?:\/\//i.test(url) ? url : '#';
+/** Only http(s) URLs become links; anything else (javascript:, data:) stays text. */
+function isHttp(url: string | undefined): url is string {
+  return url !== undefined && /^https?:\/\//i.test(url);
 }
