@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
 import type * as OidcProvider from 'oidc-provider';
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
-import type { FhirStore } from './fhir-store';
+import { type FhirStore, patientName } from './fhir-store';
 import { html, page } from './html';
 import { type LaunchContext, type LaunchStore, tokenResponseFields } from './launch-contexts';
 import { memoryAdapterFactory } from './oidc-memory-adapter';
@@ -391,11 +391,6 @@ function pickerPage(uid: string, store: FhirStore): string {
         <button type="submit" name="cancel" value="1" class="secondary">Cancel</button>
       </form>`,
   );
-}
-
-export function patientName(patient: Record<string, unknown>): string {
-  const name = (patient.name as { text?: string; given?: string[]; family?: string }[] | undefined)?.[0];
-  return name?.text ?? [...(name?.given ?? []), name?.family].filter(Boolean).join(' ');
 }
 
 function sendHtml(res: ServerResponse, status: number, body: string): void {

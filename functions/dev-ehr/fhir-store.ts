@@ -81,6 +81,12 @@ export class FhirStore {
   }
 }
 
+/** A patient's display name: `name[0].text`, else given and family names. */
+export function patientName(patient: Record<string, unknown>): string {
+  const name = (patient.name as { text?: string; given?: string[]; family?: string }[] | undefined)?.[0];
+  return name?.text ?? [...(name?.given ?? []), name?.family].filter(Boolean).join(' ');
+}
+
 /** `Patient/123`, `123` or an absolute URL ending in `Patient/123` → `123`. */
 export function referenceId(reference: string, type: string): string | undefined {
   const parts = reference.split('/');

@@ -1,7 +1,6 @@
-import { patientName } from './auth-server';
 import { CATALOG } from './catalog';
 import type { HookOutcome, OrderHook, ReceivedCard } from './cds-client';
-import type { Resource } from './fhir-store';
+import { patientName, type Resource } from './fhir-store';
 import { html, page, raw, type SafeHtml } from './html';
 import { renderMarkdown } from './markdown';
 import type { PatientScenario } from './scenarios';

@@ -9,7 +9,7 @@ import { AUTH_PATH, type Clinician, createAuthServer, INTERACTION_PATH } from '.
 import { catalogEntry, medicationCode } from './catalog';
 import { createCdsClientKey, type OrderHook, publicJwks, sendOrderHook, signCdsJwt } from './cds-client';
 import { createFhirApi } from './fhir-api';
-import { loadBundledStore, type Resource } from './fhir-store';
+import { loadBundledStore, patientName, type Resource } from './fhir-store';
 import { type LaunchContext, LaunchStore } from './launch-contexts';
 import { framePage, orderPage, patientListPage } from './pages';
 import { SCENARIOS, scenarioFor } from './scenarios';
@@ -241,7 +241,7 @@ export async function startDevEhr(options: DevEhrOptions): Promise<DevEhr> {
       patients: SCENARIOS.flatMap((s) => {
         const p = store.read('Patient', s.patientId);
         return p
-          ? [{ id: p.id, name: patientNameOf(p), scenario: s.scenario, orderMedication: s.orderMedication }]
+          ? [{ id: p.id, name: patientName(p), scenario: s.scenario, orderMedication: s.orderMedication }]
           : [];
       }),
       launchPageUrl(patientId, launch = {}) {
@@ -271,11 +271,6 @@ function byScenario(a: { patient: Resource }, b: { patient: Resource }): number 
     return i < 0 ? SCENARIOS.length : i;
   };
   return rank(a.patient.id) - rank(b.patient.id);
-}
-
-function patientNameOf(patient: Resource): string {
-  const name = (patient.name as { text?: string }[] | undefined)?.[0];
-  return name?.text ?? patient.id;
 }
 
 function httpUrl(value: string | undefined): string | undefined {
