@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { IdTokenVerifier } from '../adapters/auth/smart-id-token';
-import { evaluate } from '../core/engine/evaluate';
+import { bySeverity, evaluate } from '../core/engine/evaluate';
 import type { Findings, Order, Recommendation } from '../core/model';
 import { assessResources, type PreparedRuleSet } from '../core/pipeline';
 import type { AuditStore, Clock, Ids, Log, Metrics, RuleSetProvider } from '../core/ports';
@@ -48,6 +48,11 @@ export interface AssessmentResponse {
   orders: Order[];
   /** For the current medications. */
   recommendations: AppRecommendation[];
+  /**
+   * Every drug whose advice the patient's genomic results change (avoid, use an alternative, adjust the dose,
+   * monitor, or indeterminate), found by evaluating each drug the rules concern, as the patient-view profile does.
+   */
+  affected: AppRecommendation[];
   lookups: DrugLookup[];
 }
 
@@ -71,6 +76,14 @@ export interface AppApiDependencies {
 }
 
 const FIVE_MB = 5 * 1024 * 1024;
+/** What counts as "affected": advice that differs from standard prescribing, or cannot be given. */
+const AFFECTED: ReadonlySet<Recommendation['action']> = new Set([
+  'avoid',
+  'use-alternative',
+  'adjust-dose',
+  'monitor',
+  'indeterminate',
+]);
 const MAX_LOOKUPS = 20;
 const MAX_LOOKUP_LENGTH = 200;
 export const APP_SERVICE_ID = 'tailor-smart-app';
@@ -221,6 +234,22 @@ export async function buildAssessment(
       recommendations: found.map((rec) => decorate(rec, ruleSet)),
     });
   }
+  const profileOrders: Order[] = ruleSet.drugs
+    .keys()
+    .filter((key) => ruleSet.compiled.engineFor(key) !== undefined)
+    .map((key) => ({
+      id: `profile-${key}`,
+      display: key,
+      ingredients: [key],
+      matchedBy: {},
+      unmatchedCodes: [],
+    }));
+  // One drug at a time, beside the current medications (never beside each other).
+  const affected: Recommendation[] = [];
+  for (const order of profileOrders) {
+    const found = await evaluate(ruleSet.compiled, findings, [order], { activeMedications: current });
+    affected.push(...found.filter((rec) => AFFECTED.has(rec.action)));
+  }
   return {
     ruleSetVersion: ruleSet.kb.version,
     tested:
@@ -230,6 +259,7 @@ export async function buildAssessment(
     findings,
     orders,
     recommendations: recommendations.map((rec) => decorate(rec, ruleSet)),
+    affected: affected.sort(bySeverity).map((rec) => decorate(rec, ruleSet)),
     lookups,
   };
 }
@@ -266,7 +296,11 @@ async function recordAudit(
       (r as { resourceType?: unknown }).resourceType === 'Patient' &&
       typeof (r as { id?: unknown }).id === 'string',
   );
-  const fired = [...answer.recommendations, ...answer.lookups.flatMap((l) => l.recommendations)];
+  const fired = [
+    ...answer.recommendations,
+    ...answer.affected,
+    ...answer.lookups.flatMap((l) => l.recommendations),
+  ];
   const write = deps.audit
     .record({
       patientKey: patient ? deps.pseudonymise(patient.id) : 'unknown',

@@ -104,6 +104,7 @@ export async function runApp(root: HTMLElement, deps: AppDependencies): Promise<
     answer.tested ? null : notTestedPanel(),
     alertsSection(answer),
     profileSection(answer),
+    affectedSection(answer),
     lookupSection(resources, deps.service, drugList),
     h(
       'footer',
@@ -113,10 +114,8 @@ export async function runApp(root: HTMLElement, deps: AppDependencies): Promise<
   ]);
   mark('tailor:rendered');
   const highlighted = main.querySelector<HTMLElement>('#from-card');
-  if (highlighted) {
-    highlighted.focus();
-    highlighted.scrollIntoView?.({ block: 'start' });
-  }
+  // First in the page already: focus without scrolling, which in a frame would scroll the EHR's page too.
+  highlighted?.focus({ preventScroll: true });
 }
 
 function fhirMessage(error: unknown): { title: string; text: string; detail?: string } {
@@ -213,6 +212,24 @@ function alertsSection(answer: AssessmentResponse): HTMLElement {
     groups.length === 0
       ? h('p', {}, 'No active medication orders were found in the record.')
       : h('ul', { class: 'medications' }, ...groups.map(medicationItem)),
+  );
+}
+
+/** Every drug the genomic results change the advice for: the whole picture beyond today's orders. */
+function affectedSection(answer: AssessmentResponse): HTMLElement | null {
+  if (!answer.tested) return null;
+  const recs = answer.affected.map(recommendationView);
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'affected-title', id: 'affected' },
+    h('h2', { id: 'affected-title' }, 'Drugs affected by the genomic results'),
+    recs.length === 0
+      ? h(
+          'p',
+          {},
+          'The genomic results on file change the advice for none of the drugs Tailor has rules for.',
+        )
+      : h('div', {}, ...recs.map((rec) => recommendationArticle(rec, { level: 3 }))),
   );
 }
 

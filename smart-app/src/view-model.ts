@@ -291,13 +291,18 @@ export function medicationAlerts(answer: AssessmentResponse): MedicationAlerts[]
 
 /**
  * The recommendation a card pointed at: same rule and drug, preferring the same order; searched among the
- * current medications first, then the look-ups (the card's draft order is usually not yet an active one).
+ * current medications first, then the look-ups (the card's draft order is usually not yet an active one), then
+ * the drugs the findings affect.
  */
 export function findCardRecommendation(
   answer: AssessmentResponse,
   context: CardContext,
 ): AppRecommendation | undefined {
-  const candidates = [...answer.recommendations, ...answer.lookups.flatMap((l) => l.recommendations)];
+  const candidates = [
+    ...answer.recommendations,
+    ...answer.lookups.flatMap((l) => l.recommendations),
+    ...answer.affected,
+  ];
   const matches = candidates.filter(
     (r) => (!context.ruleId || r.ruleId === context.ruleId) && (!context.drug || r.drug === context.drug),
   );

@@ -110,6 +110,12 @@ describe('POST /api/assessment', () => {
     expect(rec?.ruleTitle).toBeTruthy();
     expect(rec?.evidence[0]?.url).toMatch(/^https:/);
     expect(answer.lookups).toEqual([]);
+    // The whole picture: every drug the CYP2C19 result affects, whatever is ordered today.
+    const affected = answer.affected.map((r) => `${r.drug}:${r.ruleId}`);
+    expect(affected).toContain('clopidogrel:cyp2c19-clopidogrel-poor-acs-pci');
+    expect(answer.affected.every((r) => r.orderId === `profile-${r.drug}`)).toBe(true);
+    expect(answer.affected.map((r) => r.action)).not.toContain('standard');
+    expect(answer.affected.map((r) => r.action)).not.toContain('not-tested');
   });
 
   it('looks drugs up by key or free text, beside the current medications', async () => {
@@ -135,6 +141,7 @@ describe('POST /api/assessment', () => {
       .json as AssessmentResponse;
     expect(answer.tested).toBe(false);
     expect(answer.findings.genes).toEqual([]);
+    expect(answer.affected).toEqual([]);
     const actions = answer.lookups[0]?.recommendations.map((r) => r.action);
     expect(actions).toContain('not-tested');
     expect(actions).not.toContain('standard');

@@ -64,6 +64,10 @@ describe('the app', () => {
       'Patient',
     );
     expect(text()).not.toContain('Not tested');
+    const affected = root.querySelector('#affected');
+    expect(
+      affected?.querySelector('article[data-rule-id="cyp2c19-clopidogrel-poor-acs-pci"]'),
+    ).not.toBeNull();
   });
 
   it('leaves the banner to the EHR when it says so', async () => {
@@ -125,6 +129,7 @@ describe('the app', () => {
     expect(panel?.textContent).toContain('does not mean normal');
     expect(text()).not.toMatch(/normal metabolizer/i);
     expect(text()).toContain('No gene results on file: not tested.');
+    expect(root.querySelector('#affected')).toBeNull();
   });
 
   it('marks conflicting and indeterminate results', async () => {

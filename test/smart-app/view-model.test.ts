@@ -51,6 +51,7 @@ function answer(overrides: Partial<AssessmentResponse> = {}): AssessmentResponse
     findings: noFindings,
     orders: [],
     recommendations: [],
+    affected: [],
     lookups: [],
     ...overrides,
   };
@@ -203,7 +204,7 @@ describe('medicationAlerts', () => {
 });
 
 describe('findCardRecommendation', () => {
-  it('prefers the same order, then any order, then the look-ups', () => {
+  it('prefers the same order, then any order, then the look-ups, then the affected drugs', () => {
     const a = rec({ orderId: 'o1' });
     const b = rec({ orderId: 'o2' });
     const lookup = rec({ orderId: 'lookup-1', ruleId: 'rule-b' });
@@ -217,5 +218,9 @@ describe('findCardRecommendation', () => {
     expect(findCardRecommendation(full, { ruleId: 'rule-a', drug: 'clopidogrel', orderId: 'draft' })).toBe(a);
     expect(findCardRecommendation(full, { ruleId: 'rule-b', drug: 'clopidogrel' })).toBe(lookup);
     expect(findCardRecommendation(full, { ruleId: 'rule-c', drug: 'clopidogrel' })).toBeUndefined();
+    const profile = rec({ orderId: 'profile-clopidogrel', ruleId: 'rule-c' });
+    expect(
+      findCardRecommendation({ ...full, affected: [profile] }, { ruleId: 'rule-c', drug: 'clopidogrel' }),
+    ).toBe(profile);
   });
 });
