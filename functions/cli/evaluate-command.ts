@@ -1,60 +1,89 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadKnowledgeBase } from '../adapters/files/rules-directory';
-import type { Assessment } from '../core/pipeline';
+import type { Assessment, PreparedRuleSet } from '../core/pipeline';
 import { assessResources, prepareRuleSet } from '../core/pipeline';
 import { CONTEXT_VALUES } from '../core/ruleset/references';
-import type { EvaluateOptions } from './main';
+import { CliError, type CliIo, EXIT } from './io';
+import { describeProblem, readWorkingRules } from './rules-commands';
+import { type StoreOptions, withStore } from './store';
+import { loadStoredRuleSet } from './store-commands';
 
-const out = (text: string) => process.stdout.write(`${text}\n`);
-const err = (text: string) => process.stderr.write(`${text}\n`);
+export interface EvaluateOptions extends StoreOptions {
+  rules?: string;
+  /** A published version from the store, to reproduce what it advised. */
+  version?: string;
+  indication?: string;
+  context?: string[];
+  json?: boolean;
+}
 
-/** `tailor evaluate <bundle.json>`: 0 when evaluated, 1 for a bad rule set, 2 for unreadable input. */
-export async function evaluateCommand(file: string, options: EvaluateOptions): Promise<number> {
+/**
+ * `tailor evaluate <bundle.json>`: 0 when evaluated, 1 for a bad rule set or a version the store refuses,
+ * 2 for unreadable input, 3 when the store cannot be reached.
+ */
+export async function evaluateCommand(file: string, options: EvaluateOptions, io: CliIo): Promise<number> {
+  const path = resolve(io.cwd, file);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (error) {
-    err(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    return 2;
+    throw new CliError(
+      EXIT.usage,
+      'usage',
+      `${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   let input: unknown;
   try {
     input = JSON.parse(text);
   } catch (error) {
-    err(`${file}: not valid JSON: ${(error as Error).message}`);
-    return 2;
+    throw new CliError(EXIT.usage, 'usage', `${file}: not valid JSON: ${(error as Error).message}`);
   }
   const context = parseContext(options);
-  if (typeof context === 'string') {
-    err(context);
-    return 2;
+  if (options.version !== undefined && options.rules !== undefined) {
+    throw new CliError(
+      EXIT.usage,
+      'usage',
+      '--version (a stored rule set) and --rules (a directory) exclude each other',
+    );
   }
-  const { kb, problems } = await loadKnowledgeBase(options.rules ? resolve(options.rules) : undefined);
-  if (problems.length > 0) {
-    for (const p of problems) err(`${p.file}${p.rule ? ` [${p.rule}]` : ''}: ${p.message}`);
-    err('The rule set is not valid; nothing was evaluated.');
-    return 1;
-  }
-  const assessment = await assessResources(input, prepareRuleSet(kb), { clinical: context });
-  if (options.json) out(JSON.stringify({ ruleSetVersion: kb.version, ...assessment }, null, 2));
-  else out(formatAssessment(assessment, kb.version));
-  return 0;
+  const ruleSet = options.version
+    ? await withStore(
+        options,
+        io,
+        async (store) => (await loadStoredRuleSet(store.rules, options.version!)).ruleSet,
+      )
+    : await workingRuleSet(options, io);
+  const assessment = await assessResources(input, ruleSet, { clinical: context });
+  const version = ruleSet.kb.version;
+  if (options.json) io.out(JSON.stringify({ ruleSetVersion: version, ...assessment }, null, 2));
+  else io.out(formatAssessment(assessment, version));
+  return EXIT.ok;
 }
 
-function parseContext(options: EvaluateOptions): Record<string, unknown> | string {
+async function workingRuleSet(options: EvaluateOptions, io: CliIo): Promise<PreparedRuleSet> {
+  const { kb, problems } = await readWorkingRules(options.rules, io);
+  if (problems.length > 0) {
+    for (const p of problems) io.err(describeProblem(p));
+    throw new CliError(EXIT.refused, 'invalid', 'The rule set is not valid; nothing was evaluated.');
+  }
+  return prepareRuleSet(kb);
+}
+
+function parseContext(options: EvaluateOptions): Record<string, unknown> {
   const context: Record<string, unknown> = {};
+  const usage = (message: string) => new CliError(EXIT.usage, 'usage', message);
   if (options.indication) context.indication = options.indication;
   for (const pair of options.context ?? []) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) return `--context expects key=value, got "${pair}"`;
+    if (eq <= 0) throw usage(`--context expects key=value, got "${pair}"`);
     const raw = pair.slice(eq + 1);
     context[pair.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw;
   }
   for (const [key, value] of Object.entries(context)) {
     const allowed = CONTEXT_VALUES[key];
-    if (!allowed) return `unknown context "${key}"; known: ${Object.keys(CONTEXT_VALUES).join(', ')}`;
-    if (!allowed.includes(value)) return `${key} must be one of ${allowed.join(', ')}`;
+    if (!allowed) throw usage(`unknown context "${key}"; known: ${Object.keys(CONTEXT_VALUES).join(', ')}`);
+    if (!allowed.includes(value)) throw usage(`${key} must be one of ${allowed.join(', ')}`);
   }
   return context;
 }

@@ -1,75 +1,94 @@
 import { resolve } from 'node:path';
-import { loadKnowledgeBase } from '../adapters/files/rules-directory';
+import { BUNDLED_RULES_DIR, readRulesDirectory } from '../adapters/files/rules-directory';
 import { prepareRuleSet } from '../core/pipeline';
-import type { Problem } from '../core/ruleset/knowledge-base';
-import { runCases } from '../core/ruleset/run-cases';
+import type { RuleSetFile } from '../core/ports';
+import { type KnowledgeBase, type Problem, parseKnowledgeBase } from '../core/ruleset/knowledge-base';
+import { type CaseResult, runCases } from '../core/ruleset/run-cases';
+import { validateKnowledgeBase } from '../core/ruleset/validate';
+import { type CliIo, EXIT, plural } from './io';
 
-interface Options {
+export interface RulesDirOptions {
   rules?: string;
   json?: boolean;
 }
 
-const out = (text: string) => process.stdout.write(`${text}\n`);
-const err = (text: string) => process.stderr.write(`${text}\n`);
+/** The rules directory on disk: what `publish` would store, and what validation says of it. */
+export interface WorkingRules {
+  dir: string;
+  /** Every JSON file but the schemas (the schemas are code's contract, not a rule set's content). */
+  files: RuleSetFile[];
+  kb: KnowledgeBase;
+  problems: Problem[];
+}
 
-function describeProblem(p: Problem): string {
+export async function readWorkingRules(dir: string | undefined, io: CliIo): Promise<WorkingRules> {
+  const path = dir ? resolve(io.cwd, dir) : BUNDLED_RULES_DIR;
+  const files = (await readRulesDirectory(path)).filter((file) => !file.path.startsWith('schema/'));
+  const { kb, problems } = parseKnowledgeBase(files);
+  return { dir: path, files, kb, problems: [...problems, ...validateKnowledgeBase(kb)] };
+}
+
+export function describeProblem(p: Problem): string {
   return `${p.file}${p.rule ? ` [${p.rule}]` : ''}: ${p.message}`;
 }
 
-async function load(options: Options) {
-  const dir = options.rules ? resolve(options.rules) : undefined;
-  return loadKnowledgeBase(dir);
+export function describeCounts(kb: KnowledgeBase): string {
+  return `${plural(kb.rules.length, 'rule')}, ${plural(kb.cases.length, 'case file')}, ${plural(kb.genes.length, 'gene table')}, ${plural(kb.drugs.length, 'drug')}, ${plural(kb.diagnoses.length, 'diagnosis', 'diagnoses')}`;
+}
+
+/** Every case of every rule, drafts included (authors test drafts before they go live). */
+export function runWorkingCases(kb: KnowledgeBase, only?: string): Promise<CaseResult[]> {
+  return runCases(prepareRuleSet(kb, { includeDrafts: true }), only);
+}
+
+export function reportFailedCases(results: readonly CaseResult[], io: CliIo): void {
+  for (const result of results.filter((r) => !r.passed)) {
+    io.err(`FAIL ${result.file} [${result.rule}] "${result.name}" (${result.kind})`);
+    for (const failure of result.failures) io.err(`     ${failure}`);
+    for (const got of result.got) io.err(`     got: ${got.ruleId} → ${got.action}: ${got.summary}`);
+  }
 }
 
 /** `tailor rules validate`: 0 when valid, 1 when any problem was found. */
-export async function rulesValidate(options: Options): Promise<number> {
-  const { kb, problems } = await load(options);
+export async function rulesValidate(options: RulesDirOptions, io: CliIo): Promise<number> {
+  const { kb, problems } = await readWorkingRules(options.rules, io);
   if (options.json) {
-    out(JSON.stringify({ valid: problems.length === 0, version: kb.version, problems }, null, 2));
-    return problems.length === 0 ? 0 : 1;
+    io.out(JSON.stringify({ valid: problems.length === 0, version: kb.version, problems }, null, 2));
+    return problems.length === 0 ? EXIT.ok : EXIT.refused;
   }
-  for (const problem of problems) err(describeProblem(problem));
-  const counts = `${kb.rules.length} rules, ${kb.cases.length} case files, ${kb.genes.length} gene tables, ${kb.drugs.length} drugs, ${kb.diagnoses.length} diagnoses`;
+  for (const problem of problems) io.err(describeProblem(problem));
   if (problems.length > 0) {
-    err(
-      `\n${problems.length} problem${problems.length === 1 ? '' : 's'} in rule set ${kb.version} (${counts})`,
-    );
-    return 1;
+    io.err(`\n${plural(problems.length, 'problem')} in rule set ${kb.version} (${describeCounts(kb)})`);
+    return EXIT.refused;
   }
-  out(`Rule set ${kb.version} is valid: ${counts}`);
-  return 0;
+  io.out(`Rule set ${kb.version} is valid: ${describeCounts(kb)}`);
+  return EXIT.ok;
 }
 
 /** `tailor rules test`: validates, then runs every case; 0 only when all pass. */
-export async function rulesTest(options: Options & { rule?: string }): Promise<number> {
-  const { kb, problems } = await load(options);
+export async function rulesTest(options: RulesDirOptions & { rule?: string }, io: CliIo): Promise<number> {
+  const { kb, problems } = await readWorkingRules(options.rules, io);
   if (problems.length > 0) {
-    if (options.json) out(JSON.stringify({ passed: false, problems }, null, 2));
+    if (options.json) io.out(JSON.stringify({ passed: false, problems }, null, 2));
     else {
-      for (const problem of problems) err(describeProblem(problem));
-      err(
-        `\nNot testing: ${problems.length} validation problem${problems.length === 1 ? '' : 's'} (run tailor rules validate)`,
-      );
+      for (const problem of problems) io.err(describeProblem(problem));
+      io.err(`\nNot testing: ${plural(problems.length, 'validation problem')} (run tailor rules validate)`);
     }
-    return 1;
+    return EXIT.refused;
   }
-  const results = await runCases(prepareRuleSet(kb, { includeDrafts: true }), options.rule);
+  const results = await runWorkingCases(kb, options.rule);
   const failed = results.filter((r) => !r.passed);
   if (options.json) {
-    out(JSON.stringify({ passed: failed.length === 0, version: kb.version, results }, null, 2));
+    io.out(JSON.stringify({ passed: failed.length === 0, version: kb.version, results }, null, 2));
   } else {
-    for (const result of failed) {
-      err(`FAIL ${result.file} [${result.rule}] "${result.name}" (${result.kind})`);
-      for (const failure of result.failures) err(`     ${failure}`);
-      for (const got of result.got) err(`     got: ${got.ruleId} → ${got.action}: ${got.summary}`);
-    }
+    reportFailedCases(results, io);
     const rules = new Set(results.map((r) => r.rule)).size;
-    const summary = `${results.length - failed.length} passed, ${failed.length} failed (${results.length} cases of ${rules} rules, rule set ${kb.version})`;
-    (failed.length ? err : out)(summary);
+    const summary = `${results.length - failed.length} passed, ${failed.length} failed (${results.length} cases of ${plural(rules, 'rule')}, rule set ${kb.version})`;
+    (failed.length ? io.err : io.out)(summary);
   }
   if (results.length === 0) {
-    err(options.rule ? `No cases for rule "${options.rule}"` : 'No cases found');
-    return 1;
+    io.err(options.rule ? `No cases for rule "${options.rule}"` : 'No cases found');
+    return EXIT.refused;
   }
-  return failed.length === 0 ? 0 : 1;
+  return failed.length === 0 ? EXIT.ok : EXIT.refused;
 }

@@ -1,27 +1,11 @@
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ROOT, spawnTailor, tailor as tailorIn } from './tailor-run';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'tailor.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function tailor(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** In this process (fast); the installed binary is exercised by the first and last tests. */
+const tailor = (...args: string[]) => tailorIn({}, ...args);
 
 let scratch: string;
 
@@ -47,7 +31,7 @@ afterAll(async () => {
 
 describe('tailor rules', () => {
   test('the bundled rules validate and all their cases pass', async () => {
-    const validate = await tailor('rules', 'validate');
+    const validate = await spawnTailor({}, 'rules', 'validate');
     expect(validate.stderr).toBe('');
     expect(validate.code).toBe(0);
     expect(validate.stdout).toMatch(/Rule set \d+\.\d+\.\d+ is valid/);
@@ -128,7 +112,8 @@ describe('tailor evaluate', () => {
   });
 
   test('an unknown command is a usage error', async () => {
-    const run = await tailor('nonsense');
+    const run = await spawnTailor({}, 'nonsense');
     expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown command 'nonsense'");
   });
 });

@@ -1,6 +1,7 @@
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AuditRecord, AuditStore, FeedbackRecord, FeedbackStore } from '../../core/ports';
-import { EXPIRES_AT, type Item, n, PK, SK, s, str, toItem } from './attributes';
+import type { ShownCard } from '../../core/ruleset/stats';
+import { EXPIRES_AT, fromItem, type Item, n, PK, SK, s, str, toItem } from './attributes';
 import { isConditionFailed, storeUnavailable } from './errors';
 
 /*
@@ -90,6 +91,65 @@ export class DynamoAuditStore implements AuditStore {
       ? { ruleId, ruleVersion, service }
       : undefined;
   }
+
+  /**
+   * Every card the service showed (for `tailor rules stats`): a Scan of the table, read by operators, never
+   * on a request path. `since` (ISO time) filters on the card's time.
+   */
+  async listCards(options: { since?: string } = {}): Promise<ShownCard[]> {
+    const items = await scanAll(this.options, 'listCards', {
+      FilterExpression: `begins_with(#pk, :card) AND #sk = :cardSk${options.since ? ' AND #at >= :since' : ''}`,
+      ExpressionAttributeNames: { '#pk': PK, '#sk': SK, ...(options.since ? { '#at': 'at' } : {}) },
+      ExpressionAttributeValues: {
+        ':card': s('CARD#'),
+        ':cardSk': s('CARD'),
+        ...(options.since ? { ':since': s(options.since) } : {}),
+      },
+    });
+    const cards: ShownCard[] = [];
+    for (const item of items) {
+      const card = {
+        uuid: str(item, PK)?.slice('CARD#'.length),
+        ruleId: str(item, 'ruleId'),
+        ruleVersion: str(item, 'ruleVersion'),
+        action: str(item, 'action'),
+        service: str(item, 'service'),
+        ruleSetVersion: str(item, 'ruleSetVersion'),
+        at: str(item, 'at'),
+      };
+      if (Object.values(card).every((value) => value !== undefined)) cards.push(card as ShownCard);
+    }
+    return cards;
+  }
+}
+
+/** Every item a filtered Scan finds, page by page. */
+async function scanAll(
+  options: DynamoAuditOptions,
+  operation: string,
+  filter: Pick<
+    ConstructorParameters<typeof ScanCommand>[0],
+    'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+  >,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  try {
+    do {
+      const page = await options.client.send(
+        new ScanCommand({
+          TableName: options.tableName,
+          ...filter,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  } catch (error) {
+    throw storeUnavailable('audit store', operation, error);
+  }
+  return items;
 }
 
 export class DynamoFeedbackStore implements FeedbackStore {
@@ -114,5 +174,18 @@ export class DynamoFeedbackStore implements FeedbackStore {
       if (isConditionFailed(error)) return 'duplicate';
       throw storeUnavailable('feedback store', 'put', error);
     }
+  }
+
+  /** Every feedback record (for `tailor rules stats`): a Scan, read by operators, never on a request path. */
+  async listFeedback(): Promise<FeedbackRecord[]> {
+    const items = await scanAll(this.options, 'listFeedback', {
+      FilterExpression: 'begins_with(#pk, :card) AND begins_with(#sk, :feedback)',
+      ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+      ExpressionAttributeValues: { ':card': s('CARD#'), ':feedback': s('FEEDBACK#') },
+    });
+    return items.map((item) => {
+      const { [PK]: _pk, [SK]: _sk, [EXPIRES_AT]: _expires, ...record } = fromItem(item);
+      return record as unknown as FeedbackRecord;
+    });
   }
 }

@@ -1,4 +1,5 @@
 import type { AuditRecord, AuditStore, FeedbackRecord, FeedbackStore } from '../../core/ports';
+import type { ShownCard } from '../../core/ruleset/stats';
 
 /** AuditStore in memory: keeps every record (for assertions) and the card → rule index. */
 export class MemoryAuditStore implements AuditStore {
@@ -22,6 +23,23 @@ export class MemoryAuditStore implements AuditStore {
     const card = this.cards.get(uuid);
     return card ? { ...card } : undefined;
   }
+
+  /** Every card shown, as the DynamoDB store's listCards gives them. */
+  async listCards(options: { since?: string } = {}): Promise<ShownCard[]> {
+    return this.records.flatMap((record) =>
+      options.since !== undefined && record.at < options.since
+        ? []
+        : record.cards.map((card) => ({
+            uuid: card.uuid,
+            ruleId: card.ruleId,
+            ruleVersion: card.ruleVersion,
+            action: card.action,
+            service: record.service,
+            ruleSetVersion: record.ruleSetVersion,
+            at: record.at,
+          })),
+    );
+  }
 }
 
 /** FeedbackStore in memory: idempotent on (card, outcome, outcomeTimestamp), like the DynamoDB store. */
@@ -37,5 +55,10 @@ export class MemoryFeedbackStore implements FeedbackStore {
     if (this.stored.has(key)) return 'duplicate';
     this.stored.set(key, structuredClone(entry));
     return 'stored';
+  }
+
+  /** Every feedback record, as the DynamoDB store's listFeedback gives them. */
+  async listFeedback(): Promise<FeedbackRecord[]> {
+    return this.entries;
   }
 }
