@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDynamoClient } from '../../functions/adapters/dynamodb/client';
 import { startEmbeddedDynamo } from '../../functions/adapters/dynamodb/embedded';
@@ -6,11 +9,13 @@ import { DynamoRuleStore } from '../../functions/adapters/dynamodb/rule-store';
 import { ensureTables, tableNames } from '../../functions/adapters/dynamodb/tables';
 import { installBundledRuleSet } from '../../functions/server/local-server';
 
-// The app API's Lambda entry: configured once at import, serving /api only, never without SMART issuers.
+// The app API's Lambda entry: configured once at import, serving /api only, never answering without an id_token
+// from an allowed SMART issuer.
 
 type Handler = (event: unknown) => Promise<{ statusCode: number; body: string }>;
 let store: Awaited<ReturnType<typeof startEmbeddedDynamo>>;
 let env: Record<string, string>;
+let dir: string;
 
 beforeAll(async () => {
   store = await startEmbeddedDynamo({ dataDir: null });
@@ -20,7 +25,16 @@ beforeAll(async () => {
   await ensureTables(client, names);
   await installBundledRuleSet(new DynamoRuleStore({ client, tableName: names.rules }));
   client.destroy();
+  dir = await mkdtemp(join(tmpdir(), 'tailor-app-lambda-'));
+  const clients = join(dir, 'clients.json');
+  await writeFile(
+    clients,
+    JSON.stringify({
+      clients: [{ iss: 'https://ehr.example.org', jwks_uri: 'https://ehr.example.org/jwks' }],
+    }),
+  );
   env = {
+    TAILOR_CDS_CLIENTS: clients,
     TAILOR_DYNAMODB_ENDPOINT: store.endpoint,
     TAILOR_TABLE_PREFIX: prefix,
     TAILOR_AUDIT_SECRET: randomBytes(24).toString('hex'),
@@ -29,7 +43,10 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
 });
-afterAll(() => store?.close());
+afterAll(async () => {
+  await store?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 async function load(overrides: Record<string, string | undefined> = {}): Promise<Handler> {
   const saved = { ...process.env };
@@ -77,7 +94,15 @@ describe('the app API Lambda', () => {
     expect((await handler(event('GET', '/cds-services'))).statusCode).toBe(404);
   });
 
-  it('does not start without SMART issuers', async () => {
-    await expect(load({ TAILOR_SMART_ISSUERS: undefined })).rejects.toThrow(/TAILOR_SMART_ISSUERS/);
+  it('refuses every call when no SMART issuer is configured (or does not start at all)', async () => {
+    const handler = await load({ TAILOR_SMART_ISSUERS: undefined }).catch((error: unknown) => error);
+    if (handler instanceof Error) {
+      expect(handler.message).toMatch(/TAILOR_SMART_ISSUERS/);
+      return;
+    }
+    const call = handler as Handler;
+    expect((await call(event('POST', '/api/assessment', { authorization: 'Bearer a.b.c' }))).statusCode).toBe(
+      401,
+    );
   });
 });
