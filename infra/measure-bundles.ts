@@ -1,0 +1,170 @@
+/**
+ * `npm run measure:lambda`: each synthesized Lambda bundle's size, and its cold initialisation — a fresh Node
+ * process importing the bundle and answering its first API Gateway event against a local DynamoDB (DynamoDB
+ * Local; `--store=dynalite` for the embedded one). Runs each bundle N times (default 15, `--runs=N`) and
+ * prints medians and p95s. Not part of the test suite: timings depend on the machine.
+ *
+ * The CDS bundle answers the order-sign example for a CYP2C19 poor metaboliser on clopidogrel, with a real
+ * JWT from a trusted EHR; the feedback bundle answers one feedback item.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { startEmbeddedDynamo } from '../functions/adapters/dynamodb/embedded';
+import { startDynamoDbLocal } from '../test/support/dynamodb-local';
+import { apiGatewayEvent, type FunctionBundle, functionBundles, runBundle } from './bundles';
+import { type LocalStage, localEnvironment, localStage, prepareLocalStore } from './local-harness';
+import { attributeProfile } from './profile-bundle';
+import { PROJECT_ROOT, synthesizeStage } from './tailor-app';
+
+const arg = (name: string): string | undefined =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const RUNS = Number(arg('runs') ?? 15);
+const STORE = arg('store') ?? 'dynamodb-local';
+const PROFILE = process.argv.includes('--profile');
+
+const ORDER_SIGN = `${PROJECT_ROOT}/examples/requests/cyp2c19-poor-metabolizer-clopidogrel.order-sign.json`;
+
+async function eventsFor(bundle: FunctionBundle, stage: LocalStage): Promise<Record<string, unknown>[]> {
+  switch (bundle.concern) {
+    case 'CdsServices': {
+      const body = JSON.parse(await readFile(ORDER_SIGN, 'utf8')) as unknown;
+      const path = '/cds-services/tailor-order-sign';
+      // The same call twice: the first is the cold one, the second shows the warm path.
+      return [
+        apiGatewayEvent({
+          method: 'POST',
+          path,
+          body,
+          headers: { authorization: `Bearer ${await stage.cdsJwt(path)}` },
+        }),
+        apiGatewayEvent({
+          method: 'POST',
+          path,
+          body,
+          headers: { authorization: `Bearer ${await stage.cdsJwt(path)}` },
+        }),
+      ];
+    }
+    case 'CdsFeedback': {
+      const path = '/cds-services/tailor-order-sign/feedback';
+      const body = {
+        feedback: [
+          { card: crypto.randomUUID(), outcome: 'overridden', outcomeTimestamp: new Date().toISOString() },
+        ],
+      };
+      return [
+        apiGatewayEvent({
+          method: 'POST',
+          path,
+          body,
+          headers: { authorization: `Bearer ${await stage.cdsJwt(path)}` },
+        }),
+        apiGatewayEvent({
+          method: 'POST',
+          path,
+          body,
+          headers: { authorization: `Bearer ${await stage.cdsJwt(path)}` },
+        }),
+      ];
+    }
+    default:
+      return [apiGatewayEvent({ method: 'GET', path: '/health' })];
+  }
+}
+
+const quantile = (values: number[], q: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+};
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+async function main(): Promise<void> {
+  const stage = await localStage();
+  const { stacks } = synthesizeStage(stage.config, {
+    nag: false,
+    appBuildDir: null,
+    appApiEntry: null,
+    cloudFormationValidation: false,
+  });
+  const bundles = functionBundles(stacks.stateless);
+  const store =
+    STORE === 'dynalite' ? await startEmbeddedDynamo({ dataDir: null }) : await startDynamoDbLocal();
+  try {
+    const prefix = bundles[0]?.environment.TAILOR_TABLE_PREFIX ?? 'tailor-dev';
+    await prepareLocalStore(store.endpoint, prefix);
+    console.log(`store: ${STORE}; runs per bundle: ${RUNS}; node ${process.version}\n`);
+    for (const bundle of bundles) {
+      const code = readFileSync(bundle.file);
+      console.log(
+        `${bundle.concern}: ${kb(bundle.bytes)} minified (${kb(gzipSync(code).length)} gzipped), source map ${kb(bundle.mapBytes)}`,
+      );
+      for (const nodeOptions of [[], ['--enable-source-maps']]) {
+        const imports: number[] = [];
+        const firsts: number[] = [];
+        const colds: number[] = [];
+        const boots: number[] = [];
+        const warms: number[] = [];
+        for (let i = 0; i < RUNS; i++) {
+          const run = await runBundle(
+            bundle.file,
+            localEnvironment(bundle, store.endpoint),
+            await eventsFor(bundle, stage),
+            {
+              nodeOptions,
+            },
+          );
+          const status = run.replies[0]?.statusCode;
+          if (status === undefined || status >= 500)
+            throw new Error(`${bundle.concern} answered ${status}: ${run.replies[0]?.body}`);
+          imports.push(run.importMs);
+          firsts.push(run.eventMs[0] ?? Number.NaN);
+          colds.push(run.importMs + (run.eventMs[0] ?? Number.NaN));
+          boots.push(run.bootMs);
+          if (run.eventMs[1] !== undefined) warms.push(run.eventMs[1]);
+        }
+        const label = nodeOptions.length > 0 ? 'with --enable-source-maps' : 'plain node';
+        console.log(
+          `  ${label}: cold init (import + first event) median ${ms(quantile(colds, 0.5))}, p95 ${ms(quantile(colds, 0.95))}` +
+            ` | import ${ms(quantile(imports, 0.5))}, first event ${ms(quantile(firsts, 0.5))}` +
+            (warms.length > 0 ? `, warm event ${ms(quantile(warms, 0.5))}` : '') +
+            ` | node boot before import ${ms(quantile(boots, 0.5))}`,
+        );
+      }
+      if (PROFILE) await profile(bundle, stage, store.endpoint);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/** One profiled cold run importing only, one importing and answering the first event: time per source. */
+async function profile(bundle: FunctionBundle, stage: LocalStage, endpoint: string): Promise<void> {
+  const [first] = await eventsFor(bundle, stage);
+  for (const [phase, events] of [
+    ['import only', []],
+    ['import + first event', first ? [first] : []],
+  ] as const) {
+    const dir = mkdtempSync(join(tmpdir(), 'tailor-profile-'));
+    try {
+      const run = await runBundle(bundle.file, localEnvironment(bundle, endpoint), [...events], {
+        nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200'],
+      });
+      console.log(
+        `  profile, ${phase} (import ${ms(run.importMs)}${run.eventMs[0] !== undefined ? `, event ${ms(run.eventMs[0])}` : ''}; profiler overhead included):`,
+      );
+      for (const row of attributeProfile(dir, bundle.file).slice(0, 14)) {
+        console.log(
+          `    ${ms(row.inclusiveMs).padStart(10)} inclusive ${ms(row.selfMs).padStart(10)} self  ${row.source}`,
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+await main();
