@@ -120,8 +120,9 @@ export function formatAssessment({ findings, orders, recommendations }: Assessme
     const ingredients = order.ingredients.length > 0 ? order.ingredients.join(', ') : 'NOT RECOGNISED';
     lines.push(`  ${order.display} → ${ingredients}`);
     const recs = recommendations.filter((r) => r.orderId === order.id);
+    // Rules for rare conditions stay silent when nothing is recorded (reportNotTested: false).
     if (recs.length === 0 && order.ingredients.length > 0)
-      lines.push('      no genomic rule concerns this drug');
+      lines.push('      no genomic advice for this order');
     for (const r of recs) {
       lines.push(`    ${MARK[r.indicator]} ${r.action}: ${r.summary}`);
       const genes = r.genes.map((g) => `${g.gene} ${g.lookupKey}`).join(', ');

@@ -271,6 +271,9 @@ export async function rulesSwitch(
       io.out(
         `${direction === 'activate' ? 'Activated' : 'Rolled back to'} rule set ${version}${act.previous ? ` (was ${act.previous})` : ''}, by ${act.by}: ${act.why}`,
       );
+      // The store records a return to a version that was active before as a rollback, whichever way it goes.
+      if (act.act !== direction)
+        io.out(`Recorded in the history as a ${act.act}: ${version} was active before.`);
       io.out(
         'The service switches within its refresh interval (TAILOR_RULESET_REFRESH_SECONDS, default 30 s).',
       );

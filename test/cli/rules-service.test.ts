@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readServiceConfig } from '../../functions/adapters/config';
-import { PROVENANCE_KEY } from '../../functions/core/cds/cards';
+import { OVERRIDE_REASONS, PROVENANCE_KEY } from '../../functions/core/cds/cards';
 import { RULE_SET_VERSION_EXTENSION } from '../../functions/core/cds/invoke';
 import type { StatsReport } from '../../functions/core/ruleset/stats';
 import { type LocalServer, startLocalServer } from '../../functions/server/local-server';
@@ -203,6 +203,7 @@ describe('tailor rules with the running service', () => {
     const [accepted, overridden, secondOverride] = codeine;
     expect(accepted?.suggestion).toBeDefined();
     const at = new Date().toISOString();
+    const NO_ALTERNATIVE = OVERRIDE_REASONS.find((r) => r.code === 'no-alternative')!;
     const feedback = await call(`${SIGN}/feedback`, {
       feedback: [
         {
@@ -216,11 +217,7 @@ describe('tailor rules with the running service', () => {
           outcome: 'overridden',
           outcomeTimestamp: at,
           overrideReason: {
-            reason: {
-              system: 'https://tailor-cds.org/override-reason',
-              code: 'no-alternative',
-              display: 'No suitable alternative available',
-            },
+            reason: NO_ALTERNATIVE,
             userComment: 'free text that stats must not print',
           },
         },
@@ -229,11 +226,7 @@ describe('tailor rules with the running service', () => {
           outcome: 'overridden',
           outcomeTimestamp: at,
           overrideReason: {
-            reason: {
-              system: 'https://tailor-cds.org/override-reason',
-              code: 'no-alternative',
-              display: 'No suitable alternative available',
-            },
+            reason: NO_ALTERNATIVE,
           },
         },
       ],
@@ -254,19 +247,12 @@ describe('tailor rules with the running service', () => {
       accepted: 1,
       overridden: 2,
       noFeedback: codeine.length - 3,
-      overrideReasons: [
-        {
-          system: 'https://tailor-cds.org/override-reason',
-          code: 'no-alternative',
-          display: 'No suitable alternative available',
-          count: 2,
-        },
-      ],
+      overrideReasons: [{ ...NO_ALTERNATIVE, count: 2 }],
       comments: 1,
     });
     const readable = await tailor({}, 'rules', 'stats', '--rule', CHANGED_RULE, ...store);
     expect(readable.stdout).toMatch(new RegExp(`^${CHANGED_RULE}\\s+${codeine.length}\\s+1\\s+2\\s`, 'm'));
-    expect(readable.stdout).toContain('2  No suitable alternative available');
+    expect(readable.stdout).toContain(`2  ${NO_ALTERNATIVE.display}`);
     expect(readable.stdout).not.toContain('free text');
   });
 });
