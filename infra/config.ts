@@ -71,6 +71,8 @@ export interface StageConfig {
     functionP99DurationMs: number;
     functionErrorsPerMinute: number;
     throttlesPerMinute: number;
+    /** Genomic checks answered with a "check failed" card (or failed app assessments) per minute. */
+    failedChecksPerMinute: number;
     /** Subscribed to the alarm topic (each confirms by mail). */
     emails: string[];
   };
@@ -224,6 +226,7 @@ export function validateStageConfig(input: unknown): StageConfig {
   field(['alarms', 'functionP99DurationMs'], integer(10, 30_000));
   field(['alarms', 'functionErrorsPerMinute'], integer(1, 100_000));
   field(['alarms', 'throttlesPerMinute'], integer(1, 100_000));
+  field(['alarms', 'failedChecksPerMinute'], integer(1, 100_000));
   list(['alarms', 'emails'], email, { min: 0 });
   if (input.domain !== undefined) {
     list(

@@ -62,28 +62,81 @@ export async function prepareLocalStore(endpoint: string, tablePrefix: string): 
   }
 }
 
+export interface LocalSecretsManager {
+  endpoint: string;
+  /** The one secret it holds, by this ARN. */
+  arn: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Secrets Manager's GetSecretValue on loopback (its JSON protocol), holding one generated secret: a bundle
+ * given only the secret's ARN, as deployed, reads it here through the AWS SDK at cold start.
+ */
+export async function startLocalSecretsManager(): Promise<LocalSecretsManager> {
+  const arn = 'arn:aws:secretsmanager:eu-north-1:111111111111:secret:tailor/local/audit-hmac-AbCdEf';
+  const value = randomBytes(32).toString('hex');
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on('end', () => {
+      const send = (status: number, payload: unknown) => {
+        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify(payload));
+      };
+      if (request.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue')
+        return send(400, { __type: 'UnknownOperationException', message: 'only GetSecretValue' });
+      const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
+      if (SecretId !== arn)
+        return send(400, { __type: 'ResourceNotFoundException', message: 'no such secret' });
+      return send(200, { ARN: arn, Name: 'tailor/local/audit-hmac', SecretString: value, VersionId: 'v1' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    arn,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 /**
  * The bundle's synthesized environment, with what only exists once deployed replaced: the store endpoint,
- * the HMAC secret itself (instead of its ARN), the trusted-clients file at the bundle's own path (instead of
- * /var/task), and the public URL. Logs and metrics are silenced.
+ * the audit secret's ARN in the local Secrets Manager (or, without one, the secret itself), the
+ * trusted-clients file at the bundle's own path (instead of /var/task), and the public URL. Logs and
+ * metrics are silenced.
  */
 export function localEnvironment(
   bundle: FunctionBundle,
   endpoint: string,
-  overrides: Record<string, string> = {},
+  options: { secrets?: LocalSecretsManager; overrides?: Record<string, string> } = {},
 ): Record<string, string> {
   const { TAILOR_AUDIT_SECRET_ARN: _arn, NODE_OPTIONS: _options, ...synthesized } = bundle.environment;
+  const secret: Record<string, string> = options.secrets
+    ? {
+        TAILOR_AUDIT_SECRET_ARN: options.secrets.arn,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secrets.endpoint,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      }
+    : { TAILOR_AUDIT_SECRET: randomBytes(32).toString('hex') };
   return {
     ...synthesized,
+    ...secret,
     TAILOR_DYNAMODB_ENDPOINT: endpoint,
-    TAILOR_AUDIT_SECRET: randomBytes(32).toString('hex'),
     TAILOR_CDS_CLIENTS: `${bundle.dir}/cds-clients.json`,
     TAILOR_PUBLIC_URL: LOCAL_PUBLIC_URL,
     TAILOR_SMART_LAUNCH_URL: `${LOCAL_PUBLIC_URL}/app/launch.html`,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
     AWS_REGION: 'eu-north-1',
-    ...overrides,
+    ...options.overrides,
   };
 }
 

@@ -4,8 +4,10 @@
  * Local; `--store=dynalite` for the embedded one). Runs each bundle N times (default 15, `--runs=N`) and
  * prints medians and p95s. Not part of the test suite: timings depend on the machine.
  *
- * The CDS bundle answers the order-sign example for a CYP2C19 poor metaboliser on clopidogrel, with a real
- * JWT from a trusted EHR; the feedback bundle answers one feedback item.
+ * As deployed, each bundle reads the audit secret from Secrets Manager (a local stand-in) at cold start. The
+ * CDS bundle answers the order-sign example for a CYP2C19 poor metaboliser on clopidogrel with a real JWT
+ * from a trusted EHR; the feedback bundle one feedback item; the app API the drug list with an id_token
+ * (keys discovered from a local issuer on the first call).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -15,7 +17,16 @@ import { gzipSync } from 'node:zlib';
 import { startEmbeddedDynamo } from '../functions/adapters/dynamodb/embedded';
 import { startDynamoDbLocal } from '../test/support/dynamodb-local';
 import { apiGatewayEvent, type FunctionBundle, functionBundles, runBundle } from './bundles';
-import { type LocalStage, localEnvironment, localStage, prepareLocalStore } from './local-harness';
+import {
+  type LocalIssuer,
+  type LocalSecretsManager,
+  type LocalStage,
+  localEnvironment,
+  localStage,
+  prepareLocalStore,
+  startLocalIssuer,
+  startLocalSecretsManager,
+} from './local-harness';
 import { attributeProfile } from './profile-bundle';
 import { PROJECT_ROOT, synthesizeStage } from './tailor-app';
 
@@ -27,7 +38,24 @@ const PROFILE = process.argv.includes('--profile');
 
 const ORDER_SIGN = `${PROJECT_ROOT}/examples/requests/cyp2c19-poor-metabolizer-clopidogrel.order-sign.json`;
 
-async function eventsFor(bundle: FunctionBundle, stage: LocalStage): Promise<Record<string, unknown>[]> {
+interface Locals {
+  stage: LocalStage;
+  endpoint: string;
+  secrets: LocalSecretsManager;
+  issuer: LocalIssuer;
+}
+
+/** As deployed: the secret's ARN (read from the local Secrets Manager at cold start), the local issuer for the app. */
+const environmentFor = (bundle: FunctionBundle, locals: Locals) =>
+  localEnvironment(bundle, locals.endpoint, {
+    secrets: locals.secrets,
+    overrides: { TAILOR_SMART_ISSUERS: locals.issuer.url },
+  });
+
+async function eventsFor(
+  bundle: FunctionBundle,
+  { stage, issuer }: Locals,
+): Promise<Record<string, unknown>[]> {
   switch (bundle.concern) {
     case 'CdsServices': {
       const body = JSON.parse(await readFile(ORDER_SIGN, 'utf8')) as unknown;
@@ -70,6 +98,13 @@ async function eventsFor(bundle: FunctionBundle, stage: LocalStage): Promise<Rec
         }),
       ];
     }
+    case 'AppApi': {
+      const headers = { authorization: `Bearer ${await issuer.idToken(stage.config.smart.clientId)}` };
+      return [
+        apiGatewayEvent({ method: 'GET', path: '/api/drugs', headers }),
+        apiGatewayEvent({ method: 'GET', path: '/api/drugs', headers }),
+      ];
+    }
     default:
       return [apiGatewayEvent({ method: 'GET', path: '/health' })];
   }
@@ -84,15 +119,16 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 async function main(): Promise<void> {
   const stage = await localStage();
-  const { stacks } = synthesizeStage(stage.config, {
+  const { stacks, outdir } = synthesizeStage(stage.config, {
     nag: false,
     appBuildDir: null,
-    appApiEntry: null,
     cloudFormationValidation: false,
   });
   const bundles = functionBundles(stacks.stateless);
   const store =
     STORE === 'dynalite' ? await startEmbeddedDynamo({ dataDir: null }) : await startDynamoDbLocal();
+  const [secrets, issuer] = await Promise.all([startLocalSecretsManager(), startLocalIssuer()]);
+  const locals: Locals = { stage, endpoint: store.endpoint, secrets, issuer };
   try {
     const prefix = bundles[0]?.environment.TAILOR_TABLE_PREFIX ?? 'tailor-dev';
     await prepareLocalStore(store.endpoint, prefix);
@@ -111,14 +147,14 @@ async function main(): Promise<void> {
         for (let i = 0; i < RUNS; i++) {
           const run = await runBundle(
             bundle.file,
-            localEnvironment(bundle, store.endpoint),
-            await eventsFor(bundle, stage),
+            environmentFor(bundle, locals),
+            await eventsFor(bundle, locals),
             {
               nodeOptions,
             },
           );
           const status = run.replies[0]?.statusCode;
-          if (status === undefined || status >= 500)
+          if (status === undefined || status >= 300)
             throw new Error(`${bundle.concern} answered ${status}: ${run.replies[0]?.body}`);
           imports.push(run.importMs);
           firsts.push(run.eventMs[0] ?? Number.NaN);
@@ -134,23 +170,24 @@ async function main(): Promise<void> {
             ` | node boot before import ${ms(quantile(boots, 0.5))}`,
         );
       }
-      if (PROFILE) await profile(bundle, stage, store.endpoint);
+      if (PROFILE) await profile(bundle, locals);
     }
   } finally {
-    await store.close();
+    await Promise.all([store.close(), secrets.close(), issuer.close()]);
+    rmSync(outdir, { recursive: true, force: true });
   }
 }
 
 /** One profiled cold run importing only, one importing and answering the first event: time per source. */
-async function profile(bundle: FunctionBundle, stage: LocalStage, endpoint: string): Promise<void> {
-  const [first] = await eventsFor(bundle, stage);
+async function profile(bundle: FunctionBundle, locals: Locals): Promise<void> {
+  const [first] = await eventsFor(bundle, locals);
   for (const [phase, events] of [
     ['import only', []],
     ['import + first event', first ? [first] : []],
   ] as const) {
     const dir = mkdtempSync(join(tmpdir(), 'tailor-profile-'));
     try {
-      const run = await runBundle(bundle.file, localEnvironment(bundle, endpoint), [...events], {
+      const run = await runBundle(bundle.file, environmentFor(bundle, locals), [...events], {
         nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200'],
       });
       console.log(

@@ -20,7 +20,7 @@ export interface TailorStacks {
 export interface TailorAppOptions {
   /** The SMART app's build; default smart-app/dist when it holds an index.html, else none. */
   appBuildDir?: string | null;
-  /** The SMART app's API handler; default functions/handlers/app-api.ts when it exists, else none. */
+  /** The SMART app's API handler (default functions/handlers/smart-app-api.ts); null leaves the concern out. */
   appApiEntry?: string | null;
   /** Run cdk-nag's AWS Solutions and HIPAA Security packs (default true). */
   nag?: boolean;
@@ -40,12 +40,9 @@ export function addTailorStage(app: App, input: StageConfig, options: TailorAppO
         ? defaultBuild
         : undefined
       : (options.appBuildDir ?? undefined);
-  const defaultAppApi = join(PROJECT_ROOT, 'functions', 'handlers', 'app-api.ts');
   const appApiEntry =
     options.appApiEntry === undefined
-      ? existsSync(defaultAppApi)
-        ? defaultAppApi
-        : undefined
+      ? join(PROJECT_ROOT, 'functions', 'handlers', 'smart-app-api.ts')
       : (options.appApiEntry ?? undefined);
 
   const stateful = new StatefulStack(app, names.stateful, {

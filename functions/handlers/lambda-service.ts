@@ -36,8 +36,9 @@ export const isCdsServiceCall = (method: string, path: string): boolean =>
   path === '/health' ||
   ((path === '/cds-services' || path.startsWith('/cds-services/')) && !isFeedbackCall(method, path));
 
-/** The SMART app's API: everything under /api/. */
-export const isAppApiCall = (_method: string, path: string): boolean => path.startsWith('/api/');
+/** The SMART app's API: /api and everything under it. */
+export const isAppApiCall = (_method: string, path: string): boolean =>
+  path === '/api' || path.startsWith('/api/');
 
 /**
  * The app limited to the calls this function's concern serves; anything else is a 404, as if the route did

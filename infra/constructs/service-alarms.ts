@@ -1,6 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -78,6 +84,49 @@ export class ServiceAlarms extends Construct {
       `${name}: throttled invocations`,
       1,
     );
+  }
+
+  /**
+   * What the service reports itself (EMF metrics in the Tailor namespace): a genomic check that failed (the
+   * EHR got a "check failed" card instead of advice: no active rule set, store unreachable) per CDS service,
+   * a failed assessment in the app, and any audit record that could not be written.
+   */
+  watchServiceMetrics(cdsServiceIds: string[], appServiceId: string): void {
+    const { alarms } = this.config;
+    const metric = (metricName: string, dimensionsMap?: Record<string, string>) =>
+      new Metric({
+        namespace: 'Tailor',
+        metricName,
+        ...(dimensionsMap ? { dimensionsMap } : {}),
+        period: MINUTE,
+        statistic: 'Sum',
+      });
+    for (const id of cdsServiceIds) {
+      this.add(
+        `CheckFailed-${id}`,
+        metric('CheckFailed', { service: id }),
+        alarms.failedChecksPerMinute,
+        `${id}: genomic checks failed`,
+        1,
+      );
+    }
+    this.add(
+      'AppAssessmentFailed',
+      metric('AppAssessmentFailed'),
+      alarms.failedChecksPerMinute,
+      'SMART app assessments failed',
+      1,
+    );
+    for (const id of [...cdsServiceIds, appServiceId]) {
+      // An audit record that was not written is a gap in the trail: one is enough to look.
+      this.add(
+        `AuditWriteFailed-${id}`,
+        metric('AuditWriteFailed', { service: id }),
+        1,
+        `${id}: audit records not written`,
+        1,
+      );
+    }
   }
 
   private add(

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { BackupPlan, BackupPlanRule, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
 import { Schedule } from 'aws-cdk-lib/aws-events';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -22,6 +23,8 @@ export class StatefulStack extends Stack {
   readonly rules: DataTable;
   readonly audit: DataTable;
   readonly auditSecret: Secret;
+  /** What the `tailor rules` CLI needs with an operator's own credentials; attach it to their role or group. */
+  readonly operatorPolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -97,6 +100,24 @@ export class StatefulStack extends Stack {
       },
     ]);
 
+    // Rule publishing is not on the public API: operators use the CLI with their own credentials (DESIGN.md 6).
+    this.operatorPolicy = new ManagedPolicy(this, 'RulesOperatorPolicy', {
+      managedPolicyName: `tailor-${config.stage}-rules-operator`,
+      description: `Tailor ${config.stage}: tailor rules publish/approve/activate/rollback/list/history, and stats over the audit trail`,
+      statements: [
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: this.rules.resourceArns(),
+        }),
+        new PolicyStatement({ actions: ['dynamodb:Scan'], resources: this.audit.resourceArns() }),
+        new PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: [this.dataKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.amazonaws.com` } },
+        }),
+      ],
+    });
+
     new CfnOutput(this, 'RulesTableName', {
       value: this.rules.table.tableName,
       description: 'tailor rules publish --table <this> --region <region>',
@@ -104,5 +125,9 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'AuditTableName', { value: this.audit.table.tableName });
     new CfnOutput(this, 'DataKeyArn', { value: this.dataKey.keyArn });
     new CfnOutput(this, 'AuditSecretArn', { value: this.auditSecret.secretArn });
+    new CfnOutput(this, 'RulesOperatorPolicyArn', {
+      value: this.operatorPolicy.managedPolicyArn,
+      description: 'Attach to the role or group of the people who publish, approve and activate rule sets',
+    });
   }
 }

@@ -7,6 +7,8 @@ import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableNames } from '../../functions/adapters/dynamodb/tables';
+import { SERVICES } from '../../functions/core/cds/services';
+import { APP_SERVICE_ID } from '../../functions/http/app-api';
 import { type StageConfig, stageNames } from '../config';
 import { AppContent, suppressBucketDeploymentFindings } from '../constructs/app-content';
 import type { DataTable } from '../constructs/data-table';
@@ -23,7 +25,7 @@ export interface StatelessStackProps extends StackProps {
   projectRoot: string;
   /** The SMART app's build output; absent: bucket and distribution only, filled by a later deploy. */
   appBuildDir?: string;
-  /** The SMART app's API handler (functions/handlers/app-api.ts) when it exists. */
+  /** The SMART app's API handler; absent: no /api routes. */
   appApiEntry?: string;
 }
 
@@ -80,6 +82,10 @@ export class StatelessStack extends Stack {
     this.alarms = new ServiceAlarms(this, 'Alarms', { config, key: this.opsKey });
     this.api = new ServiceApi(this, 'Api', { config, logKey: this.opsKey });
     this.alarms.watchApi(this.api.api);
+    this.alarms.watchServiceMetrics(
+      SERVICES.map((service) => service.id),
+      APP_SERVICE_ID,
+    );
 
     const apiPaths = [
       '/cds-services',

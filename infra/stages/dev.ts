@@ -36,6 +36,7 @@ export const dev: StageConfig = {
     functionP99DurationMs: 3000,
     functionErrorsPerMinute: 5,
     throttlesPerMinute: 1,
+    failedChecksPerMinute: 1,
     emails: [],
   },
 };

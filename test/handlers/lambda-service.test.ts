@@ -20,6 +20,7 @@ describe('which calls each Lambda serves', () => {
     ['GET', '/api/drugs', false, false, true],
     ['GET', '/cds-servicesX', false, false, false],
     ['GET', '/apix', false, false, false],
+    ['GET', '/api', false, false, true],
     ['POST', '/cds-services/a/b/feedback', true, false, false],
   ])('%s %s: CDS services %s, feedback %s, app API %s', (method, path, cds, feedback, appApi) => {
     expect(isCdsServiceCall(method, path)).toBe(cds);

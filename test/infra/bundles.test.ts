@@ -4,8 +4,8 @@
  * deploy-time values made local), and handed API Gateway v2 events against DynamoDB Local holding the
  * tables and the bundled rule set. Calls carry real JWTs from the stage's trusted EHR.
  */
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDynamoClient } from '../../functions/adapters/dynamodb/client';
@@ -19,11 +19,13 @@ import {
 } from '../../infra/bundles';
 import {
   type LocalIssuer,
+  type LocalSecretsManager,
   type LocalStage,
   localEnvironment,
   localStage,
   prepareLocalStore,
   startLocalIssuer,
+  startLocalSecretsManager,
 } from '../../infra/local-harness';
 import { PROJECT_ROOT, synthesizeStage } from '../../infra/tailor-app';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-local';
@@ -35,18 +37,29 @@ let stage: LocalStage;
 let bundles: Record<string, FunctionBundle>;
 let store: DynamoDbLocal;
 let orderSign: unknown;
+let outdir: string;
 let issuer: LocalIssuer;
+let secrets: LocalSecretsManager;
+/** As deployed: the function is given the audit secret's ARN and reads the value at cold start. */
+const environment = (bundle: FunctionBundle, overrides?: Record<string, string>) =>
+  localEnvironment(bundle, store.endpoint, { secrets, ...(overrides ? { overrides } : {}) });
 
 beforeAll(async () => {
   stage = await localStage();
-  const { stacks } = synthesizeStage(stage.config, {
+  const synthesized = synthesizeStage(stage.config, {
     nag: false,
     appBuildDir: null,
-    appApiEntry: join(PROJECT_ROOT, 'functions', 'handlers', 'app-api.ts'),
     cloudFormationValidation: false,
   });
-  bundles = Object.fromEntries(functionBundles(stacks.stateless).map((bundle) => [bundle.concern, bundle]));
-  [store, issuer] = await Promise.all([startDynamoDbLocal(), startLocalIssuer()]);
+  outdir = synthesized.outdir;
+  bundles = Object.fromEntries(
+    functionBundles(synthesized.stacks.stateless).map((bundle) => [bundle.concern, bundle]),
+  );
+  [store, issuer, secrets] = await Promise.all([
+    startDynamoDbLocal(),
+    startLocalIssuer(),
+    startLocalSecretsManager(),
+  ]);
   await prepareLocalStore(store.endpoint, stage.config.tablePrefix ?? `tailor-${stage.config.stage}`);
   orderSign = JSON.parse(
     await readFile(
@@ -57,7 +70,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([store?.close(), issuer?.close()]);
+  await Promise.all([store?.close(), issuer?.close(), secrets?.close()]);
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
 const signed = async (method: string, path: string, body?: unknown) =>
@@ -66,6 +80,21 @@ const signed = async (method: string, path: string, body?: unknown) =>
 const json = (reply: LambdaReply | undefined) => JSON.parse(reply?.body ?? 'null') as Record<string, unknown>;
 
 describe('the bundles', () => {
+  test('a bundle given the secret ARN reads the secret; a wrong ARN fails the cold start naming the variable', async () => {
+    const bundle = bundles.CdsFeedback!;
+    const failed = await runBundle(
+      bundle.file,
+      environment(bundle, { TAILOR_AUDIT_SECRET_ARN: `${secrets.arn}-other` }),
+      [],
+    ).then(
+      () => undefined,
+      (error: unknown) => String(error),
+    );
+    expect(failed).toMatch(
+      /TAILOR_AUDIT_SECRET_ARN: the secret cannot be read \(ResourceNotFoundException\)/,
+    );
+  }, 60_000);
+
   test('one ESM bundle per concern with its source map and the trusted-clients file', async () => {
     expect(Object.keys(bundles).sort()).toEqual(['AppApi', 'CdsFeedback', 'CdsServices']);
     for (const bundle of Object.values(bundles)) {
@@ -85,7 +114,7 @@ describe('the CDS Hooks bundle (CdsServices), cold in a fresh process', () => {
   beforeAll(async () => {
     const bundle = bundles.CdsServices!;
     const replayed = await signed('POST', SIGN, orderSign);
-    const run = await runBundle(bundle.file, localEnvironment(bundle, store.endpoint), [
+    const run = await runBundle(bundle.file, environment(bundle), [
       await signed('GET', '/cds-services'),
       await signed('POST', SIGN, orderSign),
       apiGatewayEvent({ method: 'POST', path: SIGN, body: orderSign }),
@@ -152,7 +181,7 @@ describe('the CDS Hooks bundle (CdsServices), cold in a fresh process', () => {
 describe('the feedback bundle (CdsFeedback), cold in a fresh process', () => {
   test('feedback on a real card is stored once, a repeat is recognised; CDS calls are not its concern', async () => {
     const services = bundles.CdsServices!;
-    const first = await runBundle(services.file, localEnvironment(services, store.endpoint), [
+    const first = await runBundle(services.file, environment(services), [
       await signed('POST', SIGN, orderSign),
     ]);
     const [card] = json(first.replies[0]).cards as { uuid: string; overrideReasons: unknown[] }[];
@@ -167,7 +196,7 @@ describe('the feedback bundle (CdsFeedback), cold in a fresh process', () => {
       ],
     };
     const bundle = bundles.CdsFeedback!;
-    const run = await runBundle(bundle.file, localEnvironment(bundle, store.endpoint), [
+    const run = await runBundle(bundle.file, environment(bundle), [
       await signed('POST', FEEDBACK, feedback),
       await signed('POST', FEEDBACK, feedback),
       await signed('POST', SIGN, orderSign),
@@ -187,7 +216,7 @@ describe("the SMART app's API bundle (AppApi), cold in a fresh process", () => {
     const run = await runBundle(
       bundle.file,
       // The stage's issuer is a real EHR; here a loopback one stands in for it.
-      localEnvironment(bundle, store.endpoint, { TAILOR_SMART_ISSUERS: issuer.url }),
+      environment(bundle, { TAILOR_SMART_ISSUERS: issuer.url }),
       [
         apiGatewayEvent({ method: 'GET', path: '/api/drugs', headers: bearer }),
         apiGatewayEvent({ method: 'GET', path: '/api/drugs' }),

@@ -4,7 +4,7 @@
  * unacknowledged finding.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
@@ -22,7 +22,15 @@ const OFFLINE = {
   AWS_PROFILE: '',
 };
 
-function synth(args: string[], outdir: string) {
+async function synth(args: string[], outdir: string) {
+  try {
+    return await runSynth(args, outdir);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function runSynth(args: string[], outdir: string) {
   return run('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', outdir, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...OFFLINE },
@@ -35,7 +43,7 @@ describe('npx cdk synth (offline)', () => {
   test('the dev stage synthesizes its three stacks, nag included', async () => {
     const outdir = scratchOutdir();
     const started = Date.now();
-    await synth([], outdir);
+    await runSynth([], outdir);
     const seconds = (Date.now() - started) / 1000;
     for (const stack of ['Tailor-dev-Stateful', 'Tailor-dev-Edge', 'Tailor-dev-Stateless']) {
       expect(existsSync(join(outdir, `${stack}.template.json`)), stack).toBe(true);
@@ -44,6 +52,7 @@ describe('npx cdk synth (offline)', () => {
       pluginReports: { violations?: unknown[] }[];
     };
     expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
+    rmSync(outdir, { recursive: true, force: true });
     // Recorded for the CI budget; generous bound, the point is that it does not hang.
     expect(seconds).toBeLessThan(110);
   }, 120_000);
