@@ -12,6 +12,7 @@ import { ensureTables, tableNames } from '../adapters/dynamodb/tables';
 import { readRulesDirectory } from '../adapters/files/rules-directory';
 import type { FhirSourceFactory, Log, Metrics, RuleStore } from '../core/ports';
 import { parseKnowledgeBase } from '../core/ruleset/knowledge-base';
+import { validateKnowledgeBase } from '../core/ruleset/validate';
 import { composeService } from './compose';
 
 export interface LocalServer {
@@ -146,7 +147,10 @@ function smartAppFiles(config: ServiceConfig): Hono {
 export async function installBundledRuleSet(store: RuleStore): Promise<string> {
   const active = await store.active();
   const files = await readRulesDirectory();
-  const { kb, problems } = parseKnowledgeBase(files);
+  // Stored versions are trusted on load (their hash is verified), so they are validated here, once, in full.
+  const parsed = parseKnowledgeBase(files);
+  const { kb } = parsed;
+  const problems = [...parsed.problems, ...validateKnowledgeBase(kb)];
   if (active) {
     return active.version === kb.version
       ? `rule set ${active.version} is active`

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020';
+import type { ErrorObject } from 'ajv/dist/2020';
 import type { JWK } from 'jose';
+import { lazyValidator } from '../../core/schema-validation';
 
 /** The environment variable naming the trusted CDS clients file. */
 export const CDS_CLIENTS_ENV = 'TAILOR_CDS_CLIENTS';
@@ -132,8 +133,7 @@ const clientsSchema = {
   },
 } as const;
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-const validateFile = ajv.compile<CdsClientsFile>(clientsSchema);
+const fileValidator = lazyValidator<CdsClientsFile>(clientsSchema);
 
 /** Private or symmetric key members: a clients file holds the EHR's public keys only. */
 const SECRET_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -144,6 +144,7 @@ const SECRET_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
  */
 export function parseCdsClients(json: unknown): { clients?: CdsClientConfig[]; errors: string[] } {
   const errors: string[] = [];
+  const validateFile = fileValidator();
   if (!validateFile(json)) return { errors: formatErrors(validateFile.errors) };
   const seen = new Set<string>();
   json.clients.forEach((client, i) => {

@@ -1,6 +1,5 @@
-import { Ajv2020 } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import type { AuditStore, Clock, FeedbackRecord, FeedbackStore } from '../ports';
+import { lazyValidator } from '../schema-validation';
 import { serviceById } from './services';
 
 // CDS Hooks 2.0 feedback: what the clinician did with each card.
@@ -44,9 +43,7 @@ const feedbackSchema = {
   },
 } as const;
 
-const ajv = new Ajv2020({ allErrors: false, strict: false });
-addFormats(ajv);
-const validate = ajv.compile(feedbackSchema);
+const feedbackValidator = lazyValidator(feedbackSchema);
 
 interface FeedbackItem {
   card: string;
@@ -68,6 +65,7 @@ export async function receiveFeedback(
 ): Promise<FeedbackOutcome> {
   if (!serviceById(serviceId))
     return { kind: 'rejected', status: 404, problem: `no CDS service "${serviceId}"` };
+  const validate = feedbackValidator();
   if (!validate(body)) {
     const e = validate.errors?.[0];
     const where = e?.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : 'feedback';

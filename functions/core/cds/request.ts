@@ -1,5 +1,5 @@
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ErrorObject } from 'ajv/dist/2020';
+import { lazyValidator } from '../schema-validation';
 import type { Hook, ServiceDefinition } from './services';
 
 /** A CDS Hooks 2.0 service request, as far as Tailor reads it. */
@@ -84,14 +84,13 @@ const CONTEXT_REQUIREMENTS: Record<Hook, string[]> = {
   'order-sign': ['userId', 'draftOrders'],
 };
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-addFormats(ajv);
-const validate = ajv.compile(requestSchema);
+const requestValidator = lazyValidator(requestSchema);
 
 export type RequestCheck = { ok: true; request: CdsRequest } | { ok: false; problem: string };
 
 /** Validates a parsed body for one service: shape, the hook, and what that hook's context must hold. */
 export function checkRequest(body: unknown, service: ServiceDefinition): RequestCheck {
+  const validate = requestValidator();
   if (!validate(body)) return { ok: false, problem: describe(validate.errors) };
   const request = body as unknown as CdsRequest;
   if (request.hook !== service.hook) {

@@ -1,7 +1,7 @@
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ErrorObject } from 'ajv/dist/2020';
 import diagnosisSchema from '../../../rules/schema/diagnosis.schema.json';
 import type { ConditionFinding } from '../model';
+import { lazyValidator } from '../schema-validation';
 
 /** A diagnosis rules can read (rules/diagnoses/<key>.json, rules/schema/diagnosis.schema.json). */
 export interface DiagnosisEntry {
@@ -24,15 +24,14 @@ export interface DiagnosisCode {
   source: string;
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-addFormats(ajv);
-const validateSchema = ajv.compile<DiagnosisEntry>(diagnosisSchema);
+const schemaValidator = lazyValidator<DiagnosisEntry>(diagnosisSchema);
 
 /**
  * Checks one diagnosis file: the schema, then what the schema cannot say (a code that normalises to
  * nothing, a name that is empty once folded, the same code twice).
  */
 export function validateDiagnosisEntry(json: unknown): { entry?: DiagnosisEntry; errors: string[] } {
+  const validateSchema = schemaValidator();
   if (!validateSchema(json)) return { errors: formatErrors(validateSchema.errors) };
   const entry = json;
   const errors: string[] = [];

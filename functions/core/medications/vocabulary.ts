@@ -2,8 +2,9 @@
  * The drug vocabulary: ingredients (rules/drugs/<key>.json) and combination products (rules/drugs/combinations.json),
  * indexed once for O(1) code lookups and one-pass name matching in free text.
  */
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import type { ValidateFunction } from 'ajv/dist/2020';
 import schema from '../../../rules/schema/drug.schema.json';
+import { schemaCompiler } from '../schema-validation';
 
 /** Mirrors `#/$defs/drugClass` in rules/schema/drug.schema.json (a test keeps the two equal). */
 export const DRUG_CLASSES = [
@@ -160,9 +161,9 @@ let validators: { entry: ValidateFunction; combinations: ValidateFunction } | un
 
 function getValidators(): { entry: ValidateFunction; combinations: ValidateFunction } {
   if (!validators) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
-    ajv.addSchema(schema);
+    const ajv = schemaCompiler();
     const id = schema.$id;
+    if (!ajv.getSchema(id)) ajv.addSchema(schema);
     validators = {
       entry: ajv.getSchema(`${id}#/$defs/drugEntry`)!,
       combinations: ajv.getSchema(`${id}#/$defs/combinationFile`)!,

@@ -1,9 +1,5 @@
-/**
- * The gene table format: what one rules/genes/<GENE>.json holds. It is mirrored exactly by
- * rules/schema/gene.schema.json (a test keeps the two in step), and validated by validateGeneTable.
- */
-import Ajv2020 from 'ajv/dist/2020';
 import schema from '../../../rules/schema/gene.schema.json';
+import { lazyValidator } from '../schema-validation';
 
 /**
  * function: each allele has a function; the pair (or single, for haploid/hemizygous) of functions maps to a
@@ -95,14 +91,14 @@ export interface GeneTableValidation {
   errors: string[];
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-const validateShape = ajv.compile<GeneTable>(schema);
+const shapeValidator = lazyValidator<GeneTable>(schema);
 
 /** The key alleles are matched by: case and white space do not matter. */
 export const alleleKey = (name: string): string => name.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
 
 /** Checks a parsed rules/genes file: the schema, then what a schema cannot say (uniqueness, references). */
 export function validateGeneTable(json: unknown): GeneTableValidation {
+  const validateShape = shapeValidator();
   if (!validateShape(json)) {
     const errors = (validateShape.errors ?? []).map(
       (e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${paramsText(e.params)}`,

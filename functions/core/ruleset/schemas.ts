@@ -1,17 +1,21 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import casesSchema from '../../../rules/schema/cases.schema.json';
 import ruleSchema from '../../../rules/schema/rule.schema.json';
 import sharedConditionsSchema from '../../../rules/schema/shared-conditions.schema.json';
+import { schemaCompiler } from '../schema-validation';
 import type { CaseFile } from './cases-model';
 import type { Condition, Rule } from './rule';
 
 /** One compiler for the rule-set schemas; `$ref`s between them resolve by file name. */
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-addFormats(ajv);
-ajv.addSchema(ruleSchema, 'rule.schema.json');
-ajv.addSchema(casesSchema, 'cases.schema.json');
-ajv.addSchema(sharedConditionsSchema, 'shared-conditions.schema.json');
+function compiler() {
+  const ajv = schemaCompiler();
+  if (!ajv.getSchema('rule.schema.json')) {
+    ajv.addSchema(ruleSchema, 'rule.schema.json');
+    ajv.addSchema(casesSchema, 'cases.schema.json');
+    ajv.addSchema(sharedConditionsSchema, 'shared-conditions.schema.json');
+  }
+  return ajv;
+}
 
 export interface Checked<T> {
   value?: T;
@@ -21,7 +25,7 @@ export interface Checked<T> {
 function checker<T>(name: string): (json: unknown) => Checked<T> {
   let validate: ValidateFunction | undefined;
   return (json) => {
-    validate ??= ajv.getSchema(name);
+    validate ??= compiler().getSchema(name);
     if (!validate) return { errors: [`schema ${name} is missing`] };
     return validate(json) ? { value: json as T, errors: [] } : { errors: formatErrors(validate.errors) };
   };
