@@ -3,13 +3,12 @@ import {
   type CryptoKey,
   createLocalJWKSet,
   createRemoteJWKSet,
-  decodeJwt,
-  decodeProtectedHeader,
   errors,
   type JWSHeaderParameters,
   type JWTPayload,
   jwtVerify,
 } from 'jose';
+import { readBearerJwt } from './bearer-jwt';
 import { CDS_JWT_ALGORITHMS, type CdsClientConfig, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from './cds-clients';
 import type { ReplayCache } from './replay-cache';
 
@@ -68,10 +67,6 @@ export interface CdsAuthenticatorOptions {
 export const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 export const DEFAULT_JWKS_FETCH_TIMEOUT_MS = 1500;
 
-/** A compact JWS is three base64url parts; anything far longer than a real CDS token is refused unread. */
-const MAX_TOKEN_LENGTH = 16_384;
-// The signature part may be empty so that an unsigned (`alg: none`) token is reported as such.
-const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 const ALGORITHMS: readonly string[] = CDS_JWT_ALGORITHMS;
 
 type KeySet = (header: JWSHeaderParameters) => Promise<CryptoKey>;
@@ -116,21 +111,10 @@ export function createCdsAuthenticator(options: CdsAuthenticatorOptions): CdsAut
   }
 
   const authenticate = async (request: CdsAuthRequest): Promise<CdsAuthResult> => {
-    const header = request.authorization?.trim();
-    if (!header) return reject('missing-token');
-    const token = header.length <= MAX_TOKEN_LENGTH ? BEARER.exec(header)?.[1] : undefined;
-    if (!token) return reject('malformed-token');
-
-    let protectedHeader: JWSHeaderParameters;
-    let unverified: JWTPayload;
-    try {
-      protectedHeader = decodeProtectedHeader(token);
-      unverified = decodeJwt(token);
-    } catch {
-      return reject('malformed-token');
-    }
-    const { alg, typ, kid, jku } = protectedHeader;
-    if (typeof alg !== 'string' || !ALGORITHMS.includes(alg)) return reject('disallowed-alg');
+    const read = readBearerJwt(request.authorization, ALGORITHMS);
+    if (!read.ok) return reject(read.reason);
+    const { token, header: protectedHeader, unverified } = read;
+    const { typ, kid, jku } = protectedHeader;
     if (typ !== undefined && (typeof typ !== 'string' || normaliseTyp(typ) !== 'jwt'))
       return reject('bad-typ');
 

@@ -1,13 +1,12 @@
 import {
   type CryptoKey,
   createRemoteJWKSet,
-  decodeJwt,
-  decodeProtectedHeader,
   errors,
   type JWSHeaderParameters,
   type JWTPayload,
   jwtVerify,
 } from 'jose';
+import { readBearerJwt } from './bearer-jwt';
 
 /**
  * Verifies the OpenID Connect `id_token` a SMART EHR issued to Tailor's app, which the app presents to the
@@ -76,8 +75,6 @@ export interface IdTokenVerifierOptions {
   fetch?: typeof fetch;
 }
 
-const MAX_TOKEN_LENGTH = 16_384;
-const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 const ALGORITHMS: readonly string[] = ID_TOKEN_ALGORITHMS;
 
 type KeySet = (header: JWSHeaderParameters) => Promise<CryptoKey>;
@@ -109,20 +106,9 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
   };
 
   const verify = async (authorization: string | undefined): Promise<IdTokenResult> => {
-    const header = authorization?.trim();
-    if (!header) return reject('missing-token');
-    const token = header.length <= MAX_TOKEN_LENGTH ? BEARER.exec(header)?.[1] : undefined;
-    if (!token) return reject('malformed-token');
-    let protectedHeader: JWSHeaderParameters;
-    let unverified: JWTPayload;
-    try {
-      protectedHeader = decodeProtectedHeader(token);
-      unverified = decodeJwt(token);
-    } catch {
-      return reject('malformed-token');
-    }
-    if (typeof protectedHeader.alg !== 'string' || !ALGORITHMS.includes(protectedHeader.alg))
-      return reject('disallowed-alg');
+    const read = readBearerJwt(authorization, ALGORITHMS);
+    if (!read.ok) return reject(read.reason);
+    const { token, unverified } = read;
     // The unverified issuer only picks the key set; claims are trusted only after the signature.
     const issuer =
       typeof unverified.iss === 'string' && issuers.has(unverified.iss) ? unverified.iss : undefined;
