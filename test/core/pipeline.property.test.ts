@@ -29,25 +29,11 @@ beforeAll(async () => {
     .filter((t) => t.model !== 'risk-allele' && t.ploidy === 'diploid')
     .map((t) => ({ gene: t.gene, alleles: t.alleles.map((a) => a.name) }));
   diagnosisKeys = ruleSet.kb.diagnoses.map((d) => d.key);
+  // The genes whose variants the syndrome rules read, as the diagnoses vocabulary names them.
+  SYNDROME_GENES = [...new Set(ruleSet.kb.diagnoses.flatMap((d) => d.genes ?? []))].sort();
 });
 
-const SYNDROME_GENES = [
-  'SERPINC1',
-  'PROC',
-  'PROS1',
-  'F5',
-  'F2',
-  'ADAMTS13',
-  'ITGA2B',
-  'ITGB3',
-  'GP1BA',
-  'GP1BB',
-  'GP9',
-  'VWF',
-  'ENG',
-  'ACVRL1',
-  'SMAD4',
-];
+let SYNDROME_GENES: string[];
 const VARIANT_IDS = [
   'rs6025',
   'rs1799963',
