@@ -29,6 +29,8 @@ export const BASE_SCOPES = [
   'patient/DiagnosticReport.rs',
   'patient/Condition.rs',
   'patient/MedicationRequest.rs',
+  // Orders may name their drug by reference to a Medication (medicationReference).
+  'patient/Medication.rs',
 ];
 
 /** EHR launch asks for the EHR's context (`launch`); standalone asks the user to pick a patient. */

@@ -28,7 +28,7 @@ describe('loadConfig', () => {
 describe('scopesFor', () => {
   it('asks for read-only patient access, the user identity, and the launch context', () => {
     const resources =
-      'openid fhirUser patient/Patient.rs patient/Observation.rs patient/DiagnosticReport.rs patient/Condition.rs patient/MedicationRequest.rs';
+      'openid fhirUser patient/Patient.rs patient/Observation.rs patient/DiagnosticReport.rs patient/Condition.rs patient/MedicationRequest.rs patient/Medication.rs';
     expect(scopesFor(true)).toBe(`launch ${resources}`);
     expect(scopesFor(false)).toBe(`launch/patient ${resources}`);
   });
