@@ -262,6 +262,32 @@ export function describeCdsService(name: string, open: () => Promise<Door>): voi
         expect(signed[0]?.indicator).toBe('critical');
       });
 
+      test('the indication is read from the Conditions: after a stroke, the neurovascular advice (no prasugrel)', async () => {
+        const stroke = {
+          resourceType: 'Condition',
+          id: 'p-st-stroke',
+          clinicalStatus: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+          },
+          verificationStatus: {
+            coding: [
+              { system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' },
+            ],
+          },
+          code: {
+            coding: [
+              { system: 'http://hl7.org/fhir/sid/icd-10', code: 'I63.9', display: 'Cerebral infarction' },
+            ],
+          },
+          subject: { reference: 'Patient/p-st' },
+        };
+        const prefetch = { ...fullPrefetch('p-st', [CYP2C19_POOR('p-st')]), conditions: searchset([stroke]) };
+        const request = orderSign('p-st', [medicationRequest('mr-st', 'p-st', clopidogrelConcept)], prefetch);
+        const [card] = cardsOf((await door.send({ method: 'POST', path: SIGN, body: request })).json);
+        expect(card?.source.topic?.code).toBe('cyp2c19-clopidogrel-poor-neurovascular');
+        expect(JSON.stringify(card?.suggestions ?? [])).not.toContain('prasugrel');
+      });
+
       test('no genomic data is "not tested", never silence and never normal', async () => {
         const request = orderSign(
           'p-3',

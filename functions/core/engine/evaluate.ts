@@ -2,10 +2,14 @@ import type { Action, Evidence, Findings, Indicator, Order, Recommendation, Stre
 import type { Rule } from '../ruleset/rule';
 import type { CompiledRuleSet, RunFacts, Topic } from './compile';
 import { PatientFacts } from './facts';
+import { indicationFrom } from './indication';
 import { cardSummary, fillPlaceholders } from './text';
 
 export interface EvaluationContext {
-  /** Clinical context the rules may read through the `context` fact (indication, sex, pregnant ...). */
+  /**
+   * Clinical context the rules may read through the `context` fact (indication, sex, pregnant ...). Without an
+   * indication, one is read from the patient's Conditions when they name exactly one (see indication.ts).
+   */
   clinical?: Record<string, unknown>;
   /** Ingredient keys of the patient's active medications (for combination rules). */
   activeMedications?: readonly string[];
@@ -32,7 +36,8 @@ export async function evaluate(
     [...new Set(keys.flatMap((key) => [key, ...ruleSet.classTokens(key)]))].sort();
   const active = context.activeMedications ?? [];
   const medications = withClasses([...orders.flatMap((order) => order.ingredients), ...active]);
-  const clinical = { indication: 'unknown', ...context.clinical };
+  // A stated indication wins; otherwise it is read from the recorded Conditions, else unknown.
+  const clinical = { indication: indicationFrom(findings.conditions) ?? 'unknown', ...context.clinical };
   const recommendations: Recommendation[] = [];
   for (const order of orders) {
     const forOrder: Recommendation[] = [];
