@@ -16,14 +16,10 @@ let diagnosisKeys: string[];
 
 beforeAll(async () => {
   ruleSet = await bundledRuleSet();
-  ingredients = [
-    ...new Set(
-      ruleSet.kb.rules.flatMap((r) =>
-        r.drugs.flatMap((d) => (ruleSet.compiled.rulesFor(d).length ? [d] : [])),
-      ),
-    ),
-  ]
-    .filter((d) => !d.startsWith('class:'))
+  // Every ingredient some rule concerns (classes expanded).
+  ingredients = ruleSet.drugs
+    .keys()
+    .filter((key) => ruleSet.compiled.engineFor(key) !== undefined)
     .sort();
   diploidTables = ruleSet.kb.genes
     .filter((t) => t.model !== 'risk-allele' && t.ploidy === 'diploid')

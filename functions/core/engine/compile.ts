@@ -28,8 +28,6 @@ export interface CompiledRuleSet {
   readonly diagnosisName: (key: string) => string;
   /** Ingredient key → its classes as "class:<name>" tokens. */
   readonly classTokens: (ingredient: string) => readonly string[];
-  /** The rules that concern an ingredient, highest priority first. */
-  rulesFor(ingredient: string): readonly Rule[];
   /** One engine per ingredient holding only that ingredient's rules: an order meets only its own rules. */
   engineFor(ingredient: string): Engine | undefined;
   /** The ingredient's rules grouped by the findings they read (see Topic). */
@@ -95,7 +93,6 @@ export function compileRuleSet(source: RuleSetSource): CompiledRuleSet {
     drugName: source.drugName,
     diagnosisName: source.diagnosisName ?? ((key) => key),
     classTokens: (ingredient) => (source.classesOf?.(ingredient) ?? []).map((cls) => `class:${cls}`),
-    rulesFor: (ingredient) => byIngredient.get(ingredient) ?? [],
     engineFor: (ingredient) => engines.get(ingredient),
     topicsFor: (ingredient) => topics.get(ingredient) ?? [],
   };

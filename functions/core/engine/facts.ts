@@ -151,10 +151,6 @@ export class PatientFacts {
   diagnosis(key: string): DiagnosisFact {
     return this.diagnoses.get(key) ?? 'not-recorded';
   }
-
-  testedGenes(): string[] {
-    return [...this.genes.keys()];
-  }
 }
 
 function diagnosisState(condition: ConditionFinding): DiagnosisFact {
