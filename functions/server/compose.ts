@@ -77,7 +77,7 @@ export async function composeService(options: ComposeOptions): Promise<ComposedS
     pseudonymise: (patientId) => createHmac('sha256', secret).update(patientId).digest('base64url'),
     fetchBudgetMs: config.fetchBudgetMs,
     auditBudgetMs: config.auditWaitMs,
-    ...(authenticate ? { authenticate } : {}),
+    ...(authenticate ? { authenticate, requireHttpsFhirServer: true } : {}),
     ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
     ...(config.smartLaunchUrl ? { smartLaunchUrl: config.smartLaunchUrl } : {}),
     ...(config.smartIssuers.length > 0

@@ -170,6 +170,28 @@ describe('CDS client JWT over HTTP', () => {
     expect((reply.json as { cards: unknown[] }).cards.length).toBe(1);
   });
 
+  test('with trusted clients, a plain-http fhirServer other than loopback is refused (400): its token would travel in clear', async () => {
+    const request = {
+      ...body(),
+      fhirServer: 'http://ehr.region.example/fhir',
+      fhirAuthorization: {
+        access_token: 'x',
+        token_type: 'Bearer',
+        expires_in: 300,
+        scope: 'patient/*.read',
+        subject: 'tailor',
+      },
+    };
+    const reply = await door.send({
+      method: 'POST',
+      path: SIGN,
+      body: request,
+      headers: { authorization: `Bearer ${await token()}` },
+    });
+    expect(reply.status).toBe(400);
+    expect(JSON.stringify(reply.json)).toContain('https');
+  });
+
   test('discovery and feedback also require the token', async () => {
     expect((await door.send({ method: 'GET', path: '/cds-services' })).status).toBe(401);
     const aud = `${door.url}/cds-services`;

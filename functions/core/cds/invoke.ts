@@ -25,6 +25,11 @@ export interface CdsDependencies {
   /** How long the answer may wait for the audit write (default 0: it never waits). */
   auditBudgetMs?: number;
   smartLaunchUrl?: string;
+  /**
+   * Refuse a plain-http fhirServer (except loopback): the EHR's access token would travel in clear. On when
+   * trusted CDS clients are configured; development mode accepts the spec's own http examples.
+   */
+  requireHttpsFhirServer?: boolean;
 }
 
 /** The outcome of a call, mapped to HTTP in one place (functions/http/outcome.ts). */
@@ -51,7 +56,9 @@ export async function invokeService(
   const started = deps.clock.now().getTime();
   const service = serviceById(serviceId);
   if (!service) return { kind: 'rejected', status: 404, problem: `no CDS service "${serviceId}"` };
-  const checked = checkRequest(body, service);
+  const checked = checkRequest(body, service, {
+    requireHttpsFhirServer: deps.requireHttpsFhirServer ?? false,
+  });
   if (!checked.ok) return { kind: 'rejected', status: 400, problem: checked.problem };
   const request = checked.request;
 

@@ -88,11 +88,22 @@ const requestValidator = lazyValidator(requestSchema);
 
 export type RequestCheck = { ok: true; request: CdsRequest } | { ok: false; problem: string };
 
-/** Validates a parsed body for one service: shape, the hook, and what that hook's context must hold. */
-export function checkRequest(body: unknown, service: ServiceDefinition): RequestCheck {
+/**
+ * Validates a parsed body for one service: shape, the hook, and what that hook's context must hold. With
+ * requireHttpsFhirServer (production: trusted CDS clients configured) a plain-http fhirServer is refused.
+ */
+export function checkRequest(
+  body: unknown,
+  service: ServiceDefinition,
+  options: { requireHttpsFhirServer?: boolean } = {},
+): RequestCheck {
   const validate = requestValidator();
   if (!validate(body)) return { ok: false, problem: describe(validate.errors) };
   const request = body as unknown as CdsRequest;
+  if (options.requireHttpsFhirServer && request.fhirServer && !secureOrLocal(request.fhirServer)) {
+    // The EHR's access token would travel in clear: CDS Hooks requires https for real patient data.
+    return { ok: false, problem: 'fhirServer must use https (plain http only on a loopback address)' };
+  }
   if (request.hook !== service.hook) {
     return {
       ok: false,
@@ -108,6 +119,15 @@ export function checkRequest(body: unknown, service: ServiceDefinition): Request
     return { ok: false, problem: 'context.selections must name at least one draft order' };
   }
   return { ok: true, request };
+}
+
+function secureOrLocal(server: string): boolean {
+  try {
+    const url = new URL(server);
+    return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** The first, most specific problem, phrased for an integrator: "where: what". */
