@@ -6,7 +6,7 @@ import {
   type RuleStore,
   RuleStoreError,
 } from '../../core/ports';
-import { parseKnowledgeBase } from '../../core/ruleset/knowledge-base';
+import { parseTrustedKnowledgeBase } from '../../core/ruleset/read-knowledge-base';
 
 export interface StoreRuleSetsOptions {
   /** How often the ACTIVE pointer is re-read (default 30 s): an activation is picked up within this. */
@@ -27,7 +27,7 @@ export interface StoreRuleSetsOptions {
  * manifest hash, and the version was validated and tested when published, so it is not validated again.
  */
 export function prepareStoredRuleSet(version: string, files: RuleSetFile[]): PreparedRuleSet {
-  const { kb, problems } = parseKnowledgeBase(files, { trusted: true });
+  const { kb, problems } = parseTrustedKnowledgeBase(files);
   if (problems.length > 0) {
     throw new RuleStoreError(
       'tampered',

@@ -24,7 +24,8 @@ export interface DiagnosisCode {
   source: string;
 }
 
-const schemaValidator = lazyValidator<DiagnosisEntry>(diagnosisSchema);
+// Marked pure: a bundle that never validates a diagnosis file (the service) drops the schema.
+const schemaValidator = /* @__PURE__ */ lazyValidator<DiagnosisEntry>(diagnosisSchema);
 
 /**
  * Checks one diagnosis file: the schema, then what the schema cannot say (a code that normalises to

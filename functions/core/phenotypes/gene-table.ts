@@ -91,7 +91,8 @@ export interface GeneTableValidation {
   errors: string[];
 }
 
-const shapeValidator = lazyValidator<GeneTable>(schema);
+// Marked pure: a bundle that never validates a gene table (the service) drops the schema.
+const shapeValidator = /* @__PURE__ */ lazyValidator<GeneTable>(schema);
 
 /** The key alleles are matched by: case and white space do not matter. */
 export const alleleKey = (name: string): string => name.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
