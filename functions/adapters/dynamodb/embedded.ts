@@ -47,8 +47,10 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error?: Error) => (error ? reject(error) : resolve()));
-        // Clients keep connections alive; close them so close() does not wait for their idle timeout.
-        server.closeAllConnections();
+        // Idle keep-alive connections are closed now; a request in flight finishes first. Cutting it off would
+        // let dynalite close its database between the steps of a write, which it reports by throwing
+        // "Database is closed" outside any callback (an uncaught error).
+        server.closeIdleConnections();
       });
       return closing;
     },
