@@ -1,5 +1,7 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+// The plugin by its file, so the Lambda bundling can leave it out while keeping ajv-formats/dist/formats,
+// which the precompiled validators use.
+import addFormats from 'ajv-formats/dist/index';
 
 /**
  * One Ajv for all of Tailor's own JSON Schemas, and validators compiled on first use: a Lambda that never
@@ -9,9 +11,17 @@ import addFormats from 'ajv-formats';
  */
 let shared: Ajv2020 | undefined;
 
+/** The options every Tailor schema is compiled with, here and in functions/core/precompiled-validators.ts. */
+export const AJV_OPTIONS = {
+  allErrors: true,
+  strict: false,
+  validateSchema: false,
+  allowUnionTypes: true,
+} as const;
+
 export function schemaCompiler(): Ajv2020 {
   if (!shared) {
-    shared = new Ajv2020({ allErrors: true, strict: false, validateSchema: false, allowUnionTypes: true });
+    shared = new Ajv2020(AJV_OPTIONS);
     addFormats(shared);
   }
   return shared;
@@ -24,4 +34,10 @@ export function lazyValidator<T = unknown>(schema: object): () => ValidateFuncti
     compiled ??= schemaCompiler().compile<T>(schema);
     return compiled;
   };
+}
+
+/** A validator compiled ahead of time (functions/core/precompiled/): called as Ajv's own. */
+export interface PrecompiledValidator<T = unknown> {
+  (data: unknown): data is T;
+  errors?: ErrorObject[] | null;
 }

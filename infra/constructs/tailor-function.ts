@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Effect, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -15,6 +16,8 @@ export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem';
 const READS: readonly TableAction[] = ['GetItem', 'Query'];
 
 /** ESM needs `require` for the CommonJS packages esbuild bundles (json-rules-engine, ajv). */
+const LAMBDA_STUBS = fileURLToPath(new URL('../lambda-stubs', import.meta.url));
+
 const REQUIRE_BANNER =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
@@ -97,6 +100,14 @@ export class TailorFunction extends Construct {
         sourcesContent: false,
         banner: REQUIRE_BANNER,
         externalModules: ['@aws-sdk/*'],
+        // Code the handlers never run, left out of the bundles: see the stubs for why each is safe.
+        esbuildArgs: {
+          '--alias': [
+            `ajv/dist/2020=${LAMBDA_STUBS}/no-ajv-compiler.ts`,
+            `ajv-formats/dist/index=${LAMBDA_STUBS}/no-ajv-compiler.ts`,
+            `jsonpath-plus=${LAMBDA_STUBS}/no-jsonpath.ts`,
+          ],
+        },
         forceDockerBundling: false,
         logLevel: LogLevel.ERROR,
         commandHooks: {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv/dist/2020';
 import type { JWK } from 'jose';
-import { lazyValidator } from '../../core/schema-validation';
+import { validateCdsClientsFile } from '../../core/precompiled/cds-clients-validator';
+import type { PrecompiledValidator } from '../../core/schema-validation';
 
 /** The environment variable naming the trusted CDS clients file. */
 export const CDS_CLIENTS_ENV = 'TAILOR_CDS_CLIENTS';
@@ -98,7 +99,7 @@ const publicJwkSchema = {
   ],
 } as const;
 
-const clientsSchema = {
+export const clientsSchema = {
   type: 'object',
   required: ['clients'],
   additionalProperties: false,
@@ -133,7 +134,8 @@ const clientsSchema = {
   },
 } as const;
 
-const fileValidator = lazyValidator<CdsClientsFile>(clientsSchema);
+// Compiled ahead of time from clientsSchema (infra/precompile-validators.ts): no Ajv compiler at cold start.
+const fileValidator = () => validateCdsClientsFile as PrecompiledValidator<CdsClientsFile>;
 
 /** Private or symmetric key members: a clients file holds the EHR's public keys only. */
 const SECRET_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];

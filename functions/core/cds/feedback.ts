@@ -1,9 +1,9 @@
 import type { AuditStore, Clock, FeedbackRecord, FeedbackStore } from '../ports';
-import { lazyValidator } from '../schema-validation';
+import { validateFeedback } from '../precompiled/feedback-validator';
 import { serviceById } from './services';
 
 // CDS Hooks 2.0 feedback: what the clinician did with each card.
-const feedbackSchema = {
+export const feedbackSchema = {
   type: 'object',
   required: ['feedback'],
   properties: {
@@ -43,7 +43,8 @@ const feedbackSchema = {
   },
 } as const;
 
-const feedbackValidator = lazyValidator(feedbackSchema);
+// Compiled ahead of time from feedbackSchema (infra/precompile-validators.ts): no Ajv compiler at cold start.
+const feedbackValidator = () => validateFeedback;
 
 interface FeedbackItem {
   card: string;

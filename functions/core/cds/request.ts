@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv/dist/2020';
-import { lazyValidator } from '../schema-validation';
+import { validateCdsRequest } from '../precompiled/cds-request-validator';
 import type { Hook, ServiceDefinition } from './services';
 
 /** A CDS Hooks 2.0 service request, as far as Tailor reads it. */
@@ -38,7 +38,7 @@ const bundle = {
 
 // Our own reading of CDS Hooks 2.0 "Calling a CDS Service" and the hook definitions (patient-view 1.0,
 // order-select and order-sign 1.x). Unknown members are allowed: EHRs send extra ones.
-const requestSchema = {
+export const requestSchema = {
   type: 'object',
   required: ['hook', 'hookInstance', 'context'],
   properties: {
@@ -84,7 +84,8 @@ const CONTEXT_REQUIREMENTS: Record<Hook, string[]> = {
   'order-sign': ['userId', 'draftOrders'],
 };
 
-const requestValidator = lazyValidator(requestSchema);
+// Compiled ahead of time from requestSchema (infra/precompile-validators.ts): no Ajv compiler at cold start.
+const requestValidator = () => validateCdsRequest;
 
 export type RequestCheck = { ok: true; request: CdsRequest } | { ok: false; problem: string };
 
