@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RuleSetFile } from '../../../functions/core/ports';
-import { canonicalJson, contentHash } from '../../../functions/core/ruleset/hash';
+import { canonicalJson, canonicalParsedJson, contentHash } from '../../../functions/core/ruleset/hash';
 
 /** Re-creates an object with its keys in reverse order (same meaning, different text). */
 function reorder(value: unknown): unknown {
@@ -96,5 +96,22 @@ describe('contentHash', () => {
     expect(() => contentHash([files[0]!, { ...files[0]!, text: '{}' }])).toThrow(RangeError);
     expect(() => contentHash([{ path: 'a.md', text: 'broken \ud800 surrogate' }])).toThrow(RangeError);
     expect(() => contentHash([{ path: 'a.md', text: 'fine 🧬' }])).not.toThrow();
+  });
+});
+
+describe('canonicalParsedJson', () => {
+  it('writes what canonicalJson writes, for any JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalParsedJson(value)).toBe(canonicalJson(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps the canonical order where an engine would not (index-like keys, __proto__)', () => {
+    const value = JSON.parse('{"b":1,"10":2,"9":{"__proto__":3,"a":[{"2":1,"1":0}]},"a":4}');
+    expect(canonicalParsedJson(value)).toBe(canonicalJson(value));
+    expect(canonicalParsedJson(value)).toBe('{"10":2,"9":{"__proto__":3,"a":[{"1":0,"2":1}]},"a":4,"b":1}');
   });
 });
