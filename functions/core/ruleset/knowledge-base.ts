@@ -7,7 +7,6 @@ import {
   type Problem,
   readKnowledgeBase,
   type SourceFile,
-  TRUSTED,
 } from './read-knowledge-base';
 import { checkCases, checkRule, checkSharedConditions } from './schemas';
 
@@ -45,12 +44,9 @@ export const SCHEMA_CHECKS: FileChecks = {
 
 /**
  * Parses and schema-checks every file. Pure: the caller reads the files. Cross-references are checked
- * separately (validateKnowledgeBase), since they need the whole base. `trusted`: a stored version whose
- * content hash the store verified, taken as it is (parseTrustedKnowledgeBase, which the service uses).
+ * separately (validateKnowledgeBase), since they need the whole base. A stored version whose content hash
+ * the store verified is read with parseTrustedKnowledgeBase instead (the service, without these validators).
  */
-export function parseKnowledgeBase(
-  files: readonly SourceFile[],
-  options: { trusted?: boolean } = {},
-): { kb: KnowledgeBase; problems: Problem[] } {
-  return readKnowledgeBase(files, options.trusted === true ? TRUSTED : SCHEMA_CHECKS);
+export function parseKnowledgeBase(files: readonly SourceFile[]): { kb: KnowledgeBase; problems: Problem[] } {
+  return readKnowledgeBase(files, SCHEMA_CHECKS);
 }
