@@ -9,14 +9,16 @@
  * from a trusted EHR; the feedback bundle one feedback item; the app API the drug list with an id_token
  * (keys discovered from a local issuer on the first call).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { startEmbeddedDynamo } from '../functions/adapters/dynamodb/embedded';
 import { startDynamoDbLocal } from '../test/support/dynamodb-local';
 import { apiGatewayEvent, type FunctionBundle, functionBundles, runBundle } from './bundles';
+import { REQUIRE_BANNER } from './constructs/tailor-function';
 import {
   type LocalIssuer,
   type LocalSecretsManager,
@@ -115,6 +117,89 @@ const quantile = (values: number[], q: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 };
 const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+interface ColdInit {
+  median: number;
+  p95: number;
+  importMedian: number;
+  firstMedian: number;
+  warmMedian: number | undefined;
+  bootMedian: number;
+}
+
+/** RUNS fresh processes importing `file` and answering the events; each answer must be a success. */
+async function measureColdInit(
+  file: string,
+  env: Record<string, string>,
+  events: () => Promise<Record<string, unknown>[]>,
+  nodeOptions: string[],
+): Promise<ColdInit> {
+  const imports: number[] = [];
+  const firsts: number[] = [];
+  const colds: number[] = [];
+  const boots: number[] = [];
+  const warms: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const run = await runBundle(file, env, await events(), { nodeOptions });
+    const status = run.replies[0]?.statusCode;
+    if (status === undefined || status >= 300)
+      throw new Error(`${file} answered ${status}: ${run.replies[0]?.body}`);
+    imports.push(run.importMs);
+    firsts.push(run.eventMs[0] ?? Number.NaN);
+    colds.push(run.importMs + (run.eventMs[0] ?? Number.NaN));
+    boots.push(run.bootMs);
+    if (run.eventMs[1] !== undefined) warms.push(run.eventMs[1]);
+  }
+  return {
+    median: quantile(colds, 0.5),
+    p95: quantile(colds, 0.95),
+    importMedian: quantile(imports, 0.5),
+    firstMedian: quantile(firsts, 0.5),
+    warmMedian: warms.length > 0 ? quantile(warms, 0.5) : undefined,
+    bootMedian: quantile(boots, 0.5),
+  };
+}
+
+const formatCold = (cold: ColdInit): string =>
+  `cold init (import + first event) median ${ms(cold.median)}, p95 ${ms(cold.p95)}` +
+  ` | import ${ms(cold.importMedian)}, first event ${ms(cold.firstMedian)}` +
+  (cold.warmMedian !== undefined ? `, warm event ${ms(cold.warmMedian)}` : '') +
+  ` | node boot before import ${ms(cold.bootMedian)}`;
+
+/**
+ * The baseline: infra/sdk-floor-handler.ts, bundled as the functions are (AWS SDK left to the runtime), run
+ * with the CDS bundle's environment. It makes only the AWS calls the CDS cold start makes. A second build
+ * with the SDK bundled in (tree-shaken ESM) shows the other way to load the SDK, and what it weighs.
+ */
+async function measureFloor(cds: FunctionBundle, locals: Locals, outdir: string): Promise<ColdInit> {
+  console.log(
+    "AWS-calls floor (secret, ACTIVE pointer, version partition, replay claim; nothing of Tailor's):",
+  );
+  let runtimeSdk: ColdInit | undefined;
+  for (const sdk of ['runtime', 'bundled'] as const) {
+    const file = join(outdir, `sdk-floor-${sdk}`, 'index.mjs');
+    await build({
+      entryPoints: [`${PROJECT_ROOT}/infra/sdk-floor-handler.ts`],
+      outfile: file,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      minify: true,
+      banner: { js: REQUIRE_BANNER },
+      external: sdk === 'runtime' ? ['@aws-sdk/*'] : [],
+      logLevel: 'error',
+    });
+    const floor = await measureColdInit(file, environmentFor(cds, locals), async () => [{}, {}], []);
+    const label = sdk === 'runtime' ? 'SDK from the runtime, as deployed' : 'SDK bundled in';
+    console.log(`  ${label} (${kb(statSync(file).size)}): ${formatCold(floor)}`);
+    runtimeSdk ??= floor;
+  }
+  console.log('');
+  return runtimeSdk as ColdInit;
+}
+
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 async function main(): Promise<void> {
@@ -133,42 +218,27 @@ async function main(): Promise<void> {
     const prefix = bundles[0]?.environment.TAILOR_TABLE_PREFIX ?? 'tailor-dev';
     await prepareLocalStore(store.endpoint, prefix);
     console.log(`store: ${STORE}; runs per bundle: ${RUNS}; node ${process.version}\n`);
+    const cds = bundles.find((bundle) => bundle.concern === 'CdsServices');
+    const floor = cds ? await measureFloor(cds, locals, outdir) : undefined;
     for (const bundle of bundles) {
       const code = readFileSync(bundle.file);
       console.log(
         `${bundle.concern}: ${kb(bundle.bytes)} minified (${kb(gzipSync(code).length)} gzipped), source map ${kb(bundle.mapBytes)}`,
       );
       for (const nodeOptions of [[], ['--enable-source-maps']]) {
-        const imports: number[] = [];
-        const firsts: number[] = [];
-        const colds: number[] = [];
-        const boots: number[] = [];
-        const warms: number[] = [];
-        for (let i = 0; i < RUNS; i++) {
-          const run = await runBundle(
-            bundle.file,
-            environmentFor(bundle, locals),
-            await eventsFor(bundle, locals),
-            {
-              nodeOptions,
-            },
-          );
-          const status = run.replies[0]?.statusCode;
-          if (status === undefined || status >= 300)
-            throw new Error(`${bundle.concern} answered ${status}: ${run.replies[0]?.body}`);
-          imports.push(run.importMs);
-          firsts.push(run.eventMs[0] ?? Number.NaN);
-          colds.push(run.importMs + (run.eventMs[0] ?? Number.NaN));
-          boots.push(run.bootMs);
-          if (run.eventMs[1] !== undefined) warms.push(run.eventMs[1]);
-        }
-        const label = nodeOptions.length > 0 ? 'with --enable-source-maps' : 'plain node';
-        console.log(
-          `  ${label}: cold init (import + first event) median ${ms(quantile(colds, 0.5))}, p95 ${ms(quantile(colds, 0.95))}` +
-            ` | import ${ms(quantile(imports, 0.5))}, first event ${ms(quantile(firsts, 0.5))}` +
-            (warms.length > 0 ? `, warm event ${ms(quantile(warms, 0.5))}` : '') +
-            ` | node boot before import ${ms(quantile(boots, 0.5))}`,
+        const cold = await measureColdInit(
+          bundle.file,
+          environmentFor(bundle, locals),
+          () => eventsFor(bundle, locals),
+          nodeOptions,
         );
+        const label = nodeOptions.length > 0 ? 'with --enable-source-maps' : 'plain node';
+        console.log(`  ${label}: ${formatCold(cold)}`);
+        if (floor && nodeOptions.length === 0) {
+          console.log(
+            `  vs the AWS-calls floor: ${(cold.median / floor.median).toFixed(2)}x its median; Tailor's own share ${ms(cold.median - floor.median)}`,
+          );
+        }
       }
       if (PROFILE) await profile(bundle, locals);
     }

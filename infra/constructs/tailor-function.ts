@@ -18,7 +18,7 @@ const READS: readonly TableAction[] = ['GetItem', 'Query'];
 /** ESM needs `require` for the CommonJS packages esbuild bundles (json-rules-engine, ajv). */
 const LAMBDA_STUBS = fileURLToPath(new URL('../lambda-stubs', import.meta.url));
 
-const REQUIRE_BANNER =
+export const REQUIRE_BANNER =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 export interface TailorFunctionProps {
