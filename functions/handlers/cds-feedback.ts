@@ -1,8 +1,15 @@
 /**
- * The CDS Hooks feedback Lambda: POST /cds-services/{id}/feedback only. Reads the card's provenance and
- * writes feedback and JWT replay claims, all in the audit table; it never touches the rule sets.
+ * The CDS Hooks feedback Lambda in AWS: POST /cds-services/{id}/feedback only, under a trusted CDS client's
+ * JWT. Reads the card's provenance and writes feedback and JWT replay claims, all in the audit table; it never
+ * touches the rule sets. Only this concern's route exists here: a misrouted call is a 404.
  */
 import { handle } from 'hono/aws-lambda';
-import { createLambdaApp, isFeedbackCall, servingOnly } from './lambda-service';
+import { createApp } from '../http/app';
+import { composeCdsAuthentication } from '../server/concerns/cds-auth';
+import { feedbackConcern } from '../server/concerns/feedback';
+import { createLambdaCommon } from './lambda-service';
 
-export const handler = handle(servingOnly(await createLambdaApp(process.env), isFeedbackCall));
+const common = await createLambdaCommon(process.env, 'cds-clients');
+const authenticate = await composeCdsAuthentication(common);
+
+export const handler = handle(createApp(common, [feedbackConcern(common, { authenticate })]));

@@ -1,10 +1,15 @@
 /**
- * The SMART app's API Lambda as deployed (/api/*: drug list, assessment), authenticated by the EHR-issued
- * id_token of an allowed SMART issuer; reads the active rule set, writes audit records. Unlike app-api.ts it
- * starts through createLambdaApp: the audit secret comes from Secrets Manager and trusted CDS clients are
- * required, as for every function in AWS.
+ * The SMART app's API Lambda in AWS (/api/*: drug list, assessment), authenticated by the EHR-issued id_token
+ * of an allowed SMART issuer (TAILOR_SMART_ISSUERS, required); it needs no CDS client. Reads the active rule
+ * set, writes audit records. Only this concern's routes exist here: a misrouted call is a 404.
  */
 import { handle } from 'hono/aws-lambda';
-import { createLambdaApp, isAppApiCall, servingOnly } from './lambda-service';
+import { createApp } from '../http/app';
+import { appApiConcern } from '../server/concerns/app-api';
+import { composeRuleSets } from '../server/concerns/rule-sets';
+import { createLambdaCommon } from './lambda-service';
 
-export const handler = handle(servingOnly(await createLambdaApp(process.env), isAppApiCall));
+const common = await createLambdaCommon(process.env, 'smart-issuers');
+const { ruleSets } = composeRuleSets(common);
+
+export const handler = handle(createApp(common, [appApiConcern(common, { ruleSets })]));

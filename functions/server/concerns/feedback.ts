@@ -1,0 +1,28 @@
+import { DynamoFeedbackStore } from '../../adapters/dynamodb/audit-store';
+import type { Mount } from '../../http/app';
+import type { Authenticate } from '../../http/cds-common';
+import { mountFeedback } from '../../http/feedback';
+import type { ServiceCommon } from './common';
+
+/** CDS Hooks feedback: reads the card's provenance and writes feedback in the audit table; no rule sets. */
+export function feedbackConcern(
+  common: ServiceCommon,
+  shared: { authenticate: Authenticate | undefined },
+): Mount {
+  const { config, client } = common;
+  const feedback = new DynamoFeedbackStore({
+    client,
+    tableName: common.tables.audit,
+    retentionDays: config.auditRetentionDays,
+  });
+  return (app) =>
+    mountFeedback(app, {
+      audit: common.audit,
+      feedback,
+      clock: common.clock,
+      log: common.log,
+      metrics: common.metrics,
+      ...(shared.authenticate ? { authenticate: shared.authenticate } : {}),
+      ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
+    });
+}
