@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { vi } from 'vitest';
 import { readServiceConfig } from '../../functions/adapters/config';
 import { createDynamoClient } from '../../functions/adapters/dynamodb/client';
@@ -6,13 +9,18 @@ import { startEmbeddedDynamo } from '../../functions/adapters/dynamodb/embedded'
 import { DynamoRuleStore } from '../../functions/adapters/dynamodb/rule-store';
 import { ensureTables, tableNames } from '../../functions/adapters/dynamodb/tables';
 import type { Log, Metrics } from '../../functions/core/ports';
+import { createCdsClientKey, signCdsJwt } from '../../functions/dev-ehr/cds-client';
 import { installBundledRuleSet, startLocalServer } from '../../functions/server/local-server';
 
-/** One way into Tailor: the local HTTP server, or the Lambda handler fed API Gateway events. */
+/** One way into Tailor: the local HTTP server, or the deployed Lambda handlers fed API Gateway events. */
 export interface Door {
   name: string;
   /** The base URL clients call (for the JWT `aud`). */
   url: string;
+  /** API Gateway's routes in front: a method or path without a route gets the gateway's 404, never the service. */
+  apiGateway: boolean;
+  /** CDS clients must present a JWT (trusted clients configured). */
+  authenticating: boolean;
   send(request: {
     method: string;
     path: string;
@@ -52,6 +60,8 @@ export async function httpDoor(env: Record<string, string> = {}): Promise<Door> 
   return {
     name: 'local HTTP server',
     url: server.url,
+    apiGateway: false,
+    authenticating: server.authenticating,
     async send({ method, path, body, headers }) {
       const text = bodyText(body);
       const response = await fetch(`${server.url}${path}`, {
@@ -72,7 +82,30 @@ export async function httpDoor(env: Record<string, string> = {}): Promise<Door> 
   };
 }
 
-/** The Lambda handler module, imported fresh with its environment, against dynalite. */
+type Concern = 'cds-services' | 'cds-feedback' | 'smart-app-api';
+type LambdaHandler = (
+  event: unknown,
+) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
+
+/** The HTTP API's routes, as infra/stacks/stateless-stack.ts declares them: each to its concern's function. */
+const ROUTES: [method: string, path: RegExp, concern: Concern][] = [
+  ['GET', /^\/cds-services$/, 'cds-services'],
+  ['OPTIONS', /^\/cds-services$/, 'cds-services'],
+  ['POST', /^\/cds-services\/[^/]+$/, 'cds-services'],
+  ['OPTIONS', /^\/cds-services\/.+$/, 'cds-services'],
+  ['GET', /^\/health$/, 'cds-services'],
+  ['POST', /^\/cds-services\/[^/]+\/feedback$/, 'cds-feedback'],
+  ['ANY', /^\/api\/.+$/, 'smart-app-api'],
+];
+
+const routeOf = (method: string, path: string): Concern | undefined =>
+  ROUTES.find(([m, p]) => (m === 'ANY' || m === method) && p.test(path))?.[2];
+
+/**
+ * The three deployed Lambda handlers behind API Gateway's routes, each imported fresh with the environment
+ * it has in AWS (trusted CDS clients, audit secret, SMART issuers), against dynalite. The door is the EHR
+ * too: a CDS call without an Authorization header of the test's own gets a freshly signed client JWT.
+ */
 export async function lambdaDoor(env: Record<string, string> = {}): Promise<Door> {
   const store = await startEmbeddedDynamo({ dataDir: null });
   const client = createDynamoClient({ endpoint: store.endpoint });
@@ -81,28 +114,49 @@ export async function lambdaDoor(env: Record<string, string> = {}): Promise<Door
   await ensureTables(client, names);
   await installBundledRuleSet(new DynamoRuleStore({ client, tableName: names.rules }));
   const publicUrl = 'https://cds.tailor.test';
+  const ehr = 'https://ehr.tailor.test';
+  const key = await createCdsClientKey();
+  const dir = await mkdtemp(join(tmpdir(), 'tailor-lambda-door-'));
+  const clientsFile = join(dir, 'cds-clients.json');
+  await writeFile(clientsFile, JSON.stringify({ clients: [{ iss: ehr, jwks: { keys: [key.publicJwk] } }] }));
   const saved = { ...process.env };
   Object.assign(process.env, {
     TAILOR_DYNAMODB_ENDPOINT: store.endpoint,
     TAILOR_TABLE_PREFIX: prefix,
     TAILOR_AUDIT_SECRET: randomBytes(24).toString('hex'),
+    TAILOR_CDS_CLIENTS: clientsFile,
     TAILOR_PUBLIC_URL: publicUrl,
+    TAILOR_SMART_ISSUERS: ehr,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
     ...env,
   });
-  // A fresh module instance: the handler reads its configuration once, at import (a cold start).
+  // Fresh module instances: each handler reads its configuration once, at import (a cold start).
   vi.resetModules();
-  const module = (await import('../../functions/handlers/cds-hooks')) as {
-    handler: (
-      event: unknown,
-    ) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
+  const handlers: Record<Concern, LambdaHandler> = {
+    'cds-services': ((await import('../../functions/handlers/cds-services')) as { handler: LambdaHandler })
+      .handler,
+    'cds-feedback': ((await import('../../functions/handlers/cds-feedback')) as { handler: LambdaHandler })
+      .handler,
+    'smart-app-api': ((await import('../../functions/handlers/smart-app-api')) as { handler: LambdaHandler })
+      .handler,
   };
   process.env = saved;
   return {
-    name: 'Lambda handler',
+    name: 'Lambda handlers',
     url: publicUrl,
-    async send({ method, path, body, headers }) {
+    apiGateway: true,
+    authenticating: true,
+    async send({ method, path, body, headers = {} }) {
+      const concern = routeOf(method, path);
+      // No route: API Gateway answers itself, no function is called.
+      if (!concern) return { status: 404, headers: {}, text: NOT_FOUND, json: parse(NOT_FOUND) };
+      const ownAuthorization = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+      const signs = concern !== 'smart-app-api' && method !== 'OPTIONS' && path.startsWith('/cds-services');
+      const authorization =
+        signs && !ownAuthorization
+          ? { authorization: `Bearer ${await signCdsJwt(key, ehr, `${publicUrl}${path}`)}` }
+          : {};
       const text = bodyText(body);
       const event = {
         version: '2.0',
@@ -112,6 +166,7 @@ export async function lambdaDoor(env: Record<string, string> = {}): Promise<Door
         headers: {
           host: 'cds.tailor.test',
           ...(text !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...authorization,
           ...headers,
         },
         body: text ?? null,
@@ -129,7 +184,7 @@ export async function lambdaDoor(env: Record<string, string> = {}): Promise<Door
           timeEpoch: Date.now(),
         },
       };
-      const result = await module.handler(event);
+      const result = await handlers[concern](event);
       const lower = Object.fromEntries(
         Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
       );
@@ -139,6 +194,10 @@ export async function lambdaDoor(env: Record<string, string> = {}): Promise<Door
     async close() {
       client.destroy();
       await store.close();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
+
+/** API Gateway's own answer when no route matches. */
+const NOT_FOUND = '{"message":"Not Found"}';

@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDynamoClient } from '../../functions/adapters/dynamodb/client';
 import { startEmbeddedDynamo } from '../../functions/adapters/dynamodb/embedded';
@@ -9,13 +6,12 @@ import { DynamoRuleStore } from '../../functions/adapters/dynamodb/rule-store';
 import { ensureTables, tableNames } from '../../functions/adapters/dynamodb/tables';
 import { installBundledRuleSet } from '../../functions/server/local-server';
 
-// The app API's Lambda entry: configured once at import, serving /api only, never answering without an id_token
-// from an allowed SMART issuer.
+// The SMART app's API Lambda as deployed: configured once at import, serving /api only, never answering without
+// an id_token from an allowed SMART issuer. It needs no trusted CDS clients: none are configured here.
 
 type Handler = (event: unknown) => Promise<{ statusCode: number; body: string }>;
 let store: Awaited<ReturnType<typeof startEmbeddedDynamo>>;
 let env: Record<string, string>;
-let dir: string;
 
 beforeAll(async () => {
   store = await startEmbeddedDynamo({ dataDir: null });
@@ -25,16 +21,7 @@ beforeAll(async () => {
   await ensureTables(client, names);
   await installBundledRuleSet(new DynamoRuleStore({ client, tableName: names.rules }));
   client.destroy();
-  dir = await mkdtemp(join(tmpdir(), 'tailor-app-lambda-'));
-  const clients = join(dir, 'clients.json');
-  await writeFile(
-    clients,
-    JSON.stringify({
-      clients: [{ iss: 'https://ehr.example.org', jwks_uri: 'https://ehr.example.org/jwks' }],
-    }),
-  );
   env = {
-    TAILOR_CDS_CLIENTS: clients,
     TAILOR_DYNAMODB_ENDPOINT: store.endpoint,
     TAILOR_TABLE_PREFIX: prefix,
     TAILOR_AUDIT_SECRET: randomBytes(24).toString('hex'),
@@ -45,16 +32,16 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await store?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function load(overrides: Record<string, string | undefined> = {}): Promise<Handler> {
   const saved = { ...process.env };
   Object.assign(process.env, env, overrides);
+  delete process.env.TAILOR_CDS_CLIENTS;
   for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete process.env[k];
   vi.resetModules();
   try {
-    return ((await import('../../functions/handlers/app-api')) as { handler: Handler }).handler;
+    return ((await import('../../functions/handlers/smart-app-api')) as { handler: Handler }).handler;
   } finally {
     process.env = saved;
   }
@@ -84,7 +71,7 @@ function event(method: string, path: string, headers: Record<string, string> = {
   };
 }
 
-describe('the app API Lambda', () => {
+describe("the SMART app's API Lambda (smart-app-api)", () => {
   it('refuses unauthenticated calls and serves nothing but /api', async () => {
     const handler = await load();
     expect((await handler(event('POST', '/api/assessment'))).statusCode).toBe(401);
@@ -94,15 +81,13 @@ describe('the app API Lambda', () => {
     expect((await handler(event('GET', '/cds-services'))).statusCode).toBe(404);
   });
 
-  it('refuses every call when no SMART issuer is configured (or does not start at all)', async () => {
-    const handler = await load({ TAILOR_SMART_ISSUERS: undefined }).catch((error: unknown) => error);
-    if (handler instanceof Error) {
-      expect(handler.message).toMatch(/TAILOR_SMART_ISSUERS/);
-      return;
-    }
-    const call = handler as Handler;
-    expect((await call(event('POST', '/api/assessment', { authorization: 'Bearer a.b.c' }))).statusCode).toBe(
-      401,
+  it('does not start without a SMART issuer: it would refuse every call', async () => {
+    await expect(load({ TAILOR_SMART_ISSUERS: undefined })).rejects.toThrow(
+      /TAILOR_SMART_ISSUERS is required/,
     );
+  });
+
+  it('does not start without the audit secret its records are pseudonymised with', async () => {
+    await expect(load({ TAILOR_AUDIT_SECRET: undefined })).rejects.toThrow(/TAILOR_AUDIT_SECRET/);
   });
 });
