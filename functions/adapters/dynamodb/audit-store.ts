@@ -2,6 +2,7 @@ import { type DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand } from
 import type { AuditRecord, AuditStore, FeedbackRecord, FeedbackStore } from '../../core/ports';
 import type { ShownCard } from '../../core/ruleset/stats';
 import { EXPIRES_AT, fromItem, type Item, n, PK, SK, s, str, toItem } from './attributes';
+import { batchPut } from './batch-write';
 import { isConditionFailed, storeUnavailable } from './errors';
 
 /*
@@ -66,8 +67,10 @@ export class DynamoAuditStore implements AuditStore {
       ),
     ];
     try {
-      // A handful of items per evaluation; a retry of the same record rewrites the same items.
-      await Promise.all(items.map((Item) => client.send(new PutItemCommand({ TableName: tableName, Item }))));
+      // One BatchWriteItem call for up to 25 items (the SDK's per-call cost dominates these small writes).
+      // Unconditional puts: a retry of the same record rewrites the same keys with the same expiresAt. Card
+      // uuids are unique per evaluation; batchPut keeps the last item of a repeated key all the same.
+      await batchPut(client, tableName, items);
     } catch (error) {
       throw storeUnavailable('audit store', 'record', error);
     }

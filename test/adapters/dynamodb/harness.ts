@@ -15,6 +15,8 @@ export interface DynamoBackend {
   clients(): [DynamoDBClient, DynamoDBClient];
   /** Fresh tables with unique names, for one test. */
   freshTables(): Promise<TableNames>;
+  /** The server's endpoint, for a test that builds its own client. */
+  endpoint(): string;
 }
 
 export function useDynamoBackend(
@@ -40,6 +42,10 @@ export function useDynamoBackend(
     clients() {
       if (!pair) throw new Error('the store server is not started');
       return pair;
+    },
+    endpoint() {
+      if (!server) throw new Error('the store server is not started');
+      return server.endpoint;
     },
     async freshTables() {
       const names = tableNames(`t${randomUUID().slice(0, 8)}`);
