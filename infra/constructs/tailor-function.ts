@@ -12,7 +12,7 @@ import { suppress } from '../nag';
 import type { DataTable } from './data-table';
 
 /** The DynamoDB calls Tailor's code makes; a function is granted exactly the ones its concern needs. */
-export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem';
+export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem';
 const READS: readonly TableAction[] = ['GetItem', 'Query'];
 
 /** ESM needs `require` for the CommonJS packages esbuild bundles (json-rules-engine, ajv). */

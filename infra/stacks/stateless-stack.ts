@@ -127,12 +127,14 @@ export class StatelessStack extends Stack {
           { method: HttpMethod.GET, path: '/health' },
         ],
         rules: ['GetItem', 'Query'],
-        audit: ['PutItem'],
+        // Audit records (BatchWriteItem) and JWT replay claims (a conditional PutItem).
+        audit: ['BatchWriteItem', 'PutItem'],
       },
       CdsFeedback: {
         entry: handler('cds-feedback.ts'),
         description: 'CDS Hooks feedback',
         routes: [{ method: HttpMethod.POST, path: '/cds-services/{id}/feedback' }],
+        // The card's rule (GetItem), feedback and JWT replay claims (conditional PutItems).
         audit: ['GetItem', 'PutItem'],
       },
     };
@@ -142,7 +144,8 @@ export class StatelessStack extends Stack {
         description: "SMART app's API",
         routes: [{ method: HttpMethod.ANY, path: '/api/{proxy+}' }],
         rules: ['GetItem', 'Query'],
-        audit: ['PutItem'],
+        // Audit records only: the id_token is checked without a replay claim.
+        audit: ['BatchWriteItem'],
         environment: {
           TAILOR_SMART_CLIENT_ID: config.smart.clientId,
           TAILOR_SMART_ISSUERS: config.smart.issuers.join(','),
