@@ -42,9 +42,9 @@ export const BOOTSTRAP_PUBLISHER = 'tailor start (bundled rules)';
 export const BOOTSTRAP_APPROVER = 'tailor start (bundled rules, reviewed in the repository)';
 
 /**
- * The local door: the same app as the Lambda handler, on an embedded DynamoDB-API store (dynalite), with the
- * bundled rule set installed and activated on first start. Without trusted CDS clients it runs in
- * development mode, which is refused on anything but a loopback address.
+ * The local door: the three concerns the Lambda handlers serve one each, on one app (compose.ts), on an
+ * embedded DynamoDB-API store (dynalite), with the bundled rule set installed and activated on first start.
+ * Without trusted CDS clients it runs in development mode, which is refused on anything but a loopback address.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const { config } = options;
