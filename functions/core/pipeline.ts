@@ -1,6 +1,7 @@
 import { createDiagnosisVocabulary, type DiagnosisVocabulary, matchDiagnosis } from './diagnoses/vocabulary';
 import { type CompiledRuleSet, compileRuleSet } from './engine/compile';
 import { type EvaluationContext, evaluate } from './engine/evaluate';
+import { createIndicationMatcher } from './engine/indication';
 import { readFindings } from './findings/read-findings';
 import { readOrders } from './medications/orders';
 import { createDrugVocabulary, type DrugClass, type DrugVocabulary } from './medications/vocabulary';
@@ -8,6 +9,7 @@ import type { Findings, Order, RawFindings, Recommendation } from './model';
 import { deriveGeneResults } from './phenotypes/derive';
 import type { GeneTable } from './phenotypes/gene-table';
 import type { KnowledgeBase } from './ruleset/knowledge-base';
+import { PRE_1_1_INDICATIONS } from './ruleset/legacy-indications';
 
 /** A knowledge base made ready to answer: vocabularies indexed and engines built, once per version. */
 export interface PreparedRuleSet {
@@ -24,6 +26,11 @@ export function prepareRuleSet(
 ): PreparedRuleSet {
   const drugs = createDrugVocabulary(kb.drugs, kb.combinations);
   const diagnoses = createDiagnosisVocabulary(kb.diagnoses);
+  // A version published before indications were rule data has none: it keeps the vocabulary it was built with.
+  const indicationOf =
+    kb.indications.length > 0
+      ? createIndicationMatcher(kb.indications, kb.indicationNegation)
+      : createIndicationMatcher(PRE_1_1_INDICATIONS.entries, PRE_1_1_INDICATIONS.negation);
   const compiled = compileRuleSet({
     version: kb.version,
     rules: kb.rules,
@@ -33,6 +40,7 @@ export function prepareRuleSet(
     drugName: (key) => drugs.get(key)?.names.en[0] ?? key,
     classesOf: (key) => drugs.get(key)?.classes ?? [],
     diagnosisName: (key) => diagnoses.entries.get(key)?.names.en[0] ?? key,
+    indicationOf,
     includeDrafts: options.includeDrafts ?? false,
   });
   return {

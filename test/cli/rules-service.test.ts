@@ -153,18 +153,18 @@ describe('tailor rules with the running service', () => {
   test('activate and rollback reach the service; evaluate --version and the service agree', async () => {
     const before = await serviceCards();
     expect(fromCards(before)).toEqual([
-      expect.stringMatching(/^1\.0\.0 cyp2d6-codeine-poor@1\.0\.0 codeine avoid Strong/),
+      expect.stringMatching(/^1\.1\.0 cyp2d6-codeine-poor@1\.0\.0 codeine avoid Strong/),
     ]);
 
-    const rules = await rulesWithChangedCodeineRule(join(scratch, 'rules-1.0.1'), '1.0.1');
+    const rules = await rulesWithChangedCodeineRule(join(scratch, 'rules-1.1.1'), '1.1.1');
     const by = (name: string) => ['--by', name];
     expect((await tailor({}, 'rules', 'publish', '--rules', rules, ...by('Dr Ada'), ...store)).code).toBe(0);
-    expect((await tailor({}, 'rules', 'approve', '1.0.1', ...by('Dr Bo'), ...store)).code).toBe(0);
+    expect((await tailor({}, 'rules', 'approve', '1.1.1', ...by('Dr Bo'), ...store)).code).toBe(0);
     const activated = await tailor(
       {},
       'rules',
       'activate',
-      '1.0.1',
+      '1.1.1',
       ...by('Dr Bo'),
       '--why',
       'update',
@@ -172,29 +172,29 @@ describe('tailor rules with the running service', () => {
     );
     expect(activated.code).toBe(0);
 
-    const after = await activeAdviceBecomes('1.0.1');
+    const after = await activeAdviceBecomes('1.1.1');
     expect(after).toEqual([
-      expect.stringMatching(/^1\.0\.1 cyp2d6-codeine-poor@1\.1\.0 codeine use-alternative Strong/),
+      expect.stringMatching(/^1\.1\.1 cyp2d6-codeine-poor@1\.1\.0 codeine use-alternative Strong/),
     ]);
     // Reproduce: the CLI with the stored version and the service asked for that version give the same advice.
-    expect(await cliAdvice('1.0.1')).toEqual(after);
-    expect(fromCards(await serviceCards('1.0.0'))).toEqual(await cliAdvice('1.0.0'));
+    expect(await cliAdvice('1.1.1')).toEqual(after);
+    expect(fromCards(await serviceCards('1.1.0'))).toEqual(await cliAdvice('1.1.0'));
 
     const rolledBack = await tailor(
       {},
       'rules',
       'rollback',
-      '1.0.0',
+      '1.1.0',
       ...by('Dr Bo'),
       '--why',
       'undo',
       ...store,
     );
     expect(rolledBack.code).toBe(0);
-    const restored = await activeAdviceBecomes('1.0.0');
+    const restored = await activeAdviceBecomes('1.1.0');
     expect(restored).toEqual(fromCards(before));
-    expect(restored).toEqual(await cliAdvice('1.0.0'));
-    expect(fromCards(await serviceCards('1.0.1'))).toEqual(after);
+    expect(restored).toEqual(await cliAdvice('1.1.0'));
+    expect(fromCards(await serviceCards('1.1.1'))).toEqual(after);
   });
 
   test('stats counts the cards the service showed and the feedback on them', async () => {
@@ -242,7 +242,7 @@ describe('tailor rules with the running service', () => {
     expect(rule).toEqual({
       ruleId: CHANGED_RULE,
       ruleVersions: ['1.0.0', '1.1.0'],
-      ruleSetVersions: ['1.0.0', '1.0.1'],
+      ruleSetVersions: ['1.1.0', '1.1.1'],
       shown: codeine.length,
       accepted: 1,
       overridden: 2,

@@ -33,12 +33,12 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** The bundled rules as 1.0.1, with the CYP2D6 poor metabolizer codeine advice changed to use-alternative. */
+/** The bundled rules as 1.1.1, with the CYP2D6 poor metabolizer codeine advice changed to use-alternative. */
 async function changedVersion(): Promise<RuleSetFile[]> {
   const files = (await readRulesDirectory()).filter((file) => !file.path.startsWith('schema/'));
   return files.map((file) => {
     if (file.path === 'ruleset.json')
-      return { ...file, text: JSON.stringify({ ...JSON.parse(file.text), version: '1.0.1' }) };
+      return { ...file, text: JSON.stringify({ ...JSON.parse(file.text), version: '1.1.1' }) };
     if (file.path !== `pgx/${RULE}.rule.json`) return file;
     const rule = JSON.parse(file.text);
     return {
@@ -105,27 +105,27 @@ describe('rule-set version switch under load', () => {
     const files = await changedVersion();
     const switchStarted = Date.now();
     const store = server.ruleStore;
-    await store.publish('1.0.1', files, 'Dr Ada', new Date().toISOString());
-    await store.approve('1.0.1', 'Dr Bo', new Date().toISOString());
-    await store.activate('1.0.1', 'Dr Bo', new Date().toISOString(), 'advice update', '1.0.0');
+    await store.publish('1.1.1', files, 'Dr Ada', new Date().toISOString());
+    await store.approve('1.1.1', 'Dr Bo', new Date().toISOString());
+    await store.activate('1.1.1', 'Dr Bo', new Date().toISOString(), 'advice update', '1.1.0');
     const activated = Date.now();
     stopAt = activated + REFRESH_MS + MARGIN_MS + 1000;
     await load;
 
-    expect(samples.filter((s) => s.status !== 200 || !/^1\.0\.[01] /.test(s.outcome))).toEqual([]);
+    expect(samples.filter((s) => s.status !== 200 || !/^1\.1\.[01] /.test(s.outcome))).toEqual([]);
     const before = samples.filter((s) => s.end <= switchStarted);
     const settled = samples.filter((s) => s.start >= activated + REFRESH_MS + MARGIN_MS);
     expect(before.length).toBeGreaterThan(0);
     expect(settled.length).toBeGreaterThan(0);
-    expect(new Set(before.map((s) => s.outcome))).toEqual(new Set(['1.0.0 avoid']));
-    expect(new Set(settled.map((s) => s.outcome))).toEqual(new Set(['1.0.1 use-alternative']));
+    expect(new Set(before.map((s) => s.outcome))).toEqual(new Set(['1.1.0 avoid']));
+    expect(new Set(settled.map((s) => s.outcome))).toEqual(new Set(['1.1.1 use-alternative']));
 
     // The first answer from the new version came within the interval (+ margin) of the activation, and
     // from then on no request went back to the old one.
     const first = samples
-      .filter((s) => s.outcome === '1.0.1 use-alternative')
+      .filter((s) => s.outcome === '1.1.1 use-alternative')
       .reduce((a, b) => (a.end <= b.end ? a : b));
     expect(first.end - activated).toBeLessThanOrEqual(REFRESH_MS + MARGIN_MS);
-    expect(samples.filter((s) => s.start >= first.end && s.outcome !== '1.0.1 use-alternative')).toEqual([]);
+    expect(samples.filter((s) => s.start >= first.end && s.outcome !== '1.1.1 use-alternative')).toEqual([]);
   });
 });

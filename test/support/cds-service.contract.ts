@@ -206,11 +206,11 @@ export function describeCdsService(name: string, open: () => Promise<Door>): voi
         });
         expect(card.source.topic).toMatchObject({ code: 'cyp2c19-clopidogrel-poor-acs-pci' });
         expect(card.detail).toContain('*2/*2 → Poor Metabolizer');
-        expect(card.detail).toContain('rule set 1.0.0');
+        expect(card.detail).toContain('rule set 1.1.0');
         expect(card.extension?.['org.tailor-cds.provenance']).toMatchObject({
           ruleId: 'cyp2c19-clopidogrel-poor-acs-pci',
           ruleVersion: '1.0.0',
-          ruleSetVersion: '1.0.0',
+          ruleSetVersion: '1.1.0',
           classification: 'Strong',
         });
         expect(card.selectionBehavior).toBe('at-most-one');

@@ -1,4 +1,5 @@
 import { Engine, type TopLevelCondition } from 'json-rules-engine';
+import type { ConditionFinding } from '../model';
 import type { Condition, NestedCondition, Rule } from '../ruleset/rule';
 import type { DiagnosisFact, GeneFact, PatientFacts, VariantsFact } from './facts';
 import { OPERATORS } from './operators';
@@ -17,6 +18,11 @@ export interface RuleSetSource {
   classesOf?: (ingredient: string) => readonly string[];
   /** Diagnosis key → the name shown to clinicians (default: the key). */
   diagnosisName?: (key: string) => string;
+  /**
+   * Recorded Conditions → the one indication they name (the rule set's rules/indications/), used when the
+   * caller states none. Default: none is ever recognised.
+   */
+  indicationOf?: (conditions: readonly ConditionFinding[]) => string | undefined;
   /** Also evaluate draft rules (rule authors' tests); the service evaluates active rules only. */
   includeDrafts?: boolean;
 }
@@ -26,6 +32,8 @@ export interface CompiledRuleSet {
   readonly rules: ReadonlyMap<string, Rule>;
   readonly drugName: (ingredient: string) => string;
   readonly diagnosisName: (key: string) => string;
+  /** Recorded Conditions → the one indication they name, or undefined. */
+  readonly indicationOf: (conditions: readonly ConditionFinding[]) => string | undefined;
   /** Ingredient key → its classes as "class:<name>" tokens. */
   readonly classTokens: (ingredient: string) => readonly string[];
   /** One engine per ingredient holding only that ingredient's rules: an order meets only its own rules. */
@@ -92,6 +100,7 @@ export function compileRuleSet(source: RuleSetSource): CompiledRuleSet {
     rules,
     drugName: source.drugName,
     diagnosisName: source.diagnosisName ?? ((key) => key),
+    indicationOf: source.indicationOf ?? (() => undefined),
     classTokens: (ingredient) => (source.classesOf?.(ingredient) ?? []).map((cls) => `class:${cls}`),
     engineFor: (ingredient) => engines.get(ingredient),
     topicsFor: (ingredient) => topics.get(ingredient) ?? [],

@@ -2,13 +2,13 @@ import type { Action, Evidence, Findings, Indicator, Order, Recommendation, Stre
 import type { Rule } from '../ruleset/rule';
 import type { CompiledRuleSet, RunFacts, Topic } from './compile';
 import { PatientFacts } from './facts';
-import { indicationFrom } from './indication';
 import { cardSummary, fillPlaceholders } from './text';
 
 export interface EvaluationContext {
   /**
    * Clinical context the rules may read through the `context` fact (indication, sex, pregnant ...). Without an
-   * indication, one is read from the patient's Conditions when they name exactly one (see indication.ts).
+   * indication, one is read from the patient's Conditions when they name exactly one of the rule set's
+   * indications (rules/indications/, matched by indication.ts).
    */
   clinical?: Record<string, unknown>;
   /** Ingredient keys of the patient's active medications (for combination rules). */
@@ -37,7 +37,10 @@ export async function evaluate(
   const active = context.activeMedications ?? [];
   const medications = withClasses([...orders.flatMap((order) => order.ingredients), ...active]);
   // A stated indication wins; otherwise it is read from the recorded Conditions, else unknown.
-  const clinical = { indication: indicationFrom(findings.conditions) ?? 'unknown', ...context.clinical };
+  const clinical = {
+    indication: ruleSet.indicationOf(findings.conditions) ?? 'unknown',
+    ...context.clinical,
+  };
   const recommendations: Recommendation[] = [];
   for (const order of orders) {
     const forOrder: Recommendation[] = [];

@@ -1,6 +1,7 @@
 import { validateDiagnosisEntry } from '../diagnoses/vocabulary';
 import { validateCombinationFile, validateDrugEntry } from '../medications/vocabulary';
 import { validateGeneTable } from '../phenotypes/gene-table';
+import { checkIndication, checkIndicationNegation } from './indications';
 import {
   type FileChecks,
   type KnowledgeBase,
@@ -40,6 +41,8 @@ export const SCHEMA_CHECKS: FileChecks = {
   drug: (json) => pick(validateDrugEntry(json), (r) => r.entry),
   combinations: (json) => pick(validateCombinationFile(json), (r) => r.file),
   diagnosis: (json) => pick(validateDiagnosisEntry(json), (r) => r.entry),
+  indication: checkIndication,
+  indicationNegation: checkIndicationNegation,
 };
 
 /**

@@ -1,5 +1,6 @@
 import validSemver from 'semver/functions/valid';
 import type { DiagnosisEntry } from '../diagnoses/vocabulary';
+import type { IndicationEntry, IndicationNegation } from '../engine/indication';
 import type { DrugCombination, DrugCombinationFile, DrugEntry } from '../medications/vocabulary';
 import type { GeneTable } from '../phenotypes/gene-table';
 import type { CaseFile } from './cases-model';
@@ -18,7 +19,10 @@ export interface Problem {
   message: string;
 }
 
-/** Everything a rule set is made of: rules with their cases, gene tables, drug vocabulary, diagnoses. */
+/**
+ * Everything a rule set is made of: rules with their cases, gene tables, drug vocabulary, diagnoses, and the
+ * indications recognised on the problem list.
+ */
 export interface KnowledgeBase {
   version: string;
   rules: Rule[];
@@ -29,6 +33,12 @@ export interface KnowledgeBase {
   drugs: DrugEntry[];
   combinations: DrugCombination[];
   diagnoses: DiagnosisEntry[];
+  /** rules/indications/*.json; none in a version published before the vocabulary became rule data. */
+  indications: IndicationEntry[];
+  /** rules/indication-negation.json: words that cancel a text match, for every indication. */
+  indicationNegation?: IndicationNegation;
+  /** Where each indication came from, for messages. */
+  indicationFiles: ReadonlyMap<string, string>;
   sharedConditions: Record<string, Condition>;
 }
 
@@ -41,6 +51,8 @@ type Kind =
   | 'drug'
   | 'combinations'
   | 'diagnosis'
+  | 'indication'
+  | 'indication-negation'
   | 'ignored';
 
 /** Which part of the knowledge base a file is, from its place in the tree. */
@@ -48,12 +60,14 @@ export function kindOf(path: string): Kind {
   if (path.startsWith('schema/') || !path.endsWith('.json')) return 'ignored';
   if (path === 'ruleset.json') return 'ruleset';
   if (path === 'shared-conditions.json') return 'shared-conditions';
+  if (path === 'indication-negation.json') return 'indication-negation';
   if (path.endsWith('.rule.json')) return 'rule';
   if (path.endsWith('.cases.json')) return 'cases';
   if (path.startsWith('genes/')) return 'gene';
   if (path === 'drugs/combinations.json') return 'combinations';
   if (path.startsWith('drugs/')) return 'drug';
   if (path.startsWith('diagnoses/')) return 'diagnosis';
+  if (path.startsWith('indications/')) return 'indication';
   return 'ignored';
 }
 
@@ -87,6 +101,8 @@ export interface FileChecks {
   drug(json: unknown): Checked<DrugEntry>;
   combinations(json: unknown): Checked<DrugCombinationFile>;
   diagnosis(json: unknown): Checked<DiagnosisEntry>;
+  indication(json: unknown): Checked<IndicationEntry>;
+  indicationNegation(json: unknown): Checked<IndicationNegation>;
 }
 
 const asIs = <T>(json: unknown): Checked<T> => ({ value: json as T, errors: [] });
@@ -103,6 +119,8 @@ export const TRUSTED: FileChecks = {
   drug: asIs,
   combinations: asIs,
   diagnosis: asIs,
+  indication: asIs,
+  indicationNegation: asIs,
 };
 
 /** parseKnowledgeBase for trusted files: no schema is imported or run. */
@@ -131,9 +149,12 @@ export function readKnowledgeBase(
     drugs: [],
     combinations: [],
     diagnoses: [],
+    indications: [],
+    indicationFiles: new Map(),
     sharedConditions: {},
   };
   const ruleFiles = new Map<string, string>();
+  const indicationFiles = new Map<string, string>();
   let sawRuleset = false;
   for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
     const kind = kindOf(file.path);
@@ -209,9 +230,29 @@ export function readKnowledgeBase(
         if (entry) kb.diagnoses.push(entry);
         break;
       }
+      case 'indication': {
+        const { value: entry, errors } = checks.indication(json);
+        report([...errors, ...stemProblems('key', entry?.key, stem)]);
+        if (!entry) break;
+        const earlier = indicationFiles.get(entry.key);
+        if (earlier) {
+          report([`indication "${entry.key}" is also defined by ${earlier}`]);
+          break;
+        }
+        indicationFiles.set(entry.key, file.path);
+        kb.indications.push(entry);
+        break;
+      }
+      case 'indication-negation': {
+        const { value, errors } = checks.indicationNegation(json);
+        report(errors);
+        if (value) kb.indicationNegation = value;
+        break;
+      }
     }
   }
   if (!sawRuleset) problems.push({ file: 'ruleset.json', message: 'missing: it names the rule set version' });
   kb.ruleFiles = ruleFiles;
+  kb.indicationFiles = indicationFiles;
   return { kb, problems };
 }

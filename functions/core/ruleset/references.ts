@@ -1,3 +1,4 @@
+import { BUILT_IN_INDICATIONS } from '../engine/indication';
 import { placeholdersIn } from '../engine/text';
 import type { CaseFile } from './cases-model';
 import type { Condition, FactCondition, NestedCondition, Rule } from './rule';
@@ -15,16 +16,29 @@ export interface ReferenceIndex {
   hasDiagnosis(key: string): boolean;
   /** A named condition from rules/shared-conditions.json. */
   sharedCondition(name: string): Condition | undefined;
+  /** Every value a context key can take in this rule set (undefined: not a context key). */
+  contextValues(key: string): readonly unknown[] | undefined;
 }
 
-/** The clinical context rules may read, with every value each key can take. */
-export const CONTEXT_VALUES: Readonly<Record<string, readonly unknown[]>> = {
-  indication: ['acs-pci', 'other-cardiovascular', 'neurovascular', 'malignancy', 'non-malignant', 'unknown'],
-  sex: ['female', 'male', 'unknown'],
-  pregnant: [true, false],
-  drugNaive: [true, false],
-  thrombosisHistory: [true, false],
-};
+/**
+ * The clinical context rules may read, with every value each key can take, for a rule set whose
+ * rules/indications/ define `indications`: those plus the built-in unknown, malignancy and non-malignant.
+ */
+export function contextValues(indications: readonly string[]): Readonly<Record<string, readonly unknown[]>> {
+  return {
+    indication: [...indications, ...BUILT_IN_INDICATIONS],
+    sex: ['female', 'male', 'unknown'],
+    pregnant: [true, false],
+    drugNaive: [true, false],
+    thrombosisHistory: [true, false],
+  };
+}
+
+/**
+ * The context values of the bundled rule set's indications. Validation takes the indications from the
+ * rule set it checks (contextValues); this is for callers that have no rule set at hand.
+ */
+export const CONTEXT_VALUES = contextValues(['acs-pci', 'other-cardiovascular', 'neurovascular']);
 
 const GENE_PATHS = new Set(['$.status', '$.lookupKey', '$.phenotype', '$.activityScore', '$.diplotype']);
 const VARIANT_PATHS = new Set(['$.tested', '$.pathogenic', '$.unclassified', '$.uncertain', '$.benign']);
@@ -198,7 +212,7 @@ function checkLeaf(
       break;
     case 'context': {
       const key = leaf.path?.replace(/^\$\./, '');
-      const allowed = key === undefined ? undefined : CONTEXT_VALUES[key];
+      const allowed = key === undefined ? undefined : refs.contextValues(key);
       if (!allowed) {
         problems.push(
           `${where}: path must be one of ${Object.keys(CONTEXT_VALUES)
@@ -208,7 +222,8 @@ function checkLeaf(
         break;
       }
       for (const v of compared(leaf.value)) {
-        if (!allowed.includes(v)) problems.push(`${where}: ${key} is never ${JSON.stringify(v)}`);
+        if (!allowed.includes(v))
+          problems.push(`${where}: ${key} is never ${JSON.stringify(v)}${hint(key ?? '')}`);
       }
       break;
     }
@@ -236,8 +251,19 @@ function walk(
   else onRef(c.condition);
 }
 
-/** A rule's cases must include a positive, a negative and a missing-data or indeterminate patient. */
-export function checkCaseCoverage(file: CaseFile): string[] {
+/** Where an unknown indication value can be defined. */
+function hint(key: string): string {
+  return key === 'indication' ? ' (define it in rules/indications/ or use a built-in value)' : '';
+}
+
+/**
+ * A rule's cases must include a positive, a negative and a missing-data or indeterminate patient, and use
+ * only context keys and values the rule set knows (`values`: see contextValues).
+ */
+export function checkCaseCoverage(
+  file: CaseFile,
+  values: (key: string) => readonly unknown[] | undefined = (key) => CONTEXT_VALUES[key],
+): string[] {
   const kinds = new Set(file.cases.map((c) => c.kind));
   const problems: string[] = [];
   if (!kinds.has('positive')) problems.push('needs at least one positive case');
@@ -247,10 +273,10 @@ export function checkCaseCoverage(file: CaseFile): string[] {
   const names = new Set<string>();
   for (const c of file.cases) {
     for (const [key, value] of Object.entries(c.context ?? {})) {
-      const allowed = CONTEXT_VALUES[key];
+      const allowed = values(key);
       if (!allowed) problems.push(`case "${c.name}": unknown context "${key}"`);
       else if (!allowed.includes(value))
-        problems.push(`case "${c.name}": context ${key} is never ${JSON.stringify(value)}`);
+        problems.push(`case "${c.name}": context ${key} is never ${JSON.stringify(value)}${hint(key)}`);
     }
     if (names.has(c.name)) problems.push(`case name "${c.name}" is used twice`);
     names.add(c.name);

@@ -1,7 +1,10 @@
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import casesSchema from '../../../rules/schema/cases.schema.json';
+import indicationSchema from '../../../rules/schema/indication.schema.json';
+import indicationNegationSchema from '../../../rules/schema/indication-negation.schema.json';
 import ruleSchema from '../../../rules/schema/rule.schema.json';
 import sharedConditionsSchema from '../../../rules/schema/shared-conditions.schema.json';
+import type { IndicationEntry, IndicationNegation } from '../engine/indication';
 import { schemaCompiler } from '../schema-validation';
 import type { CaseFile } from './cases-model';
 import type { Condition, Rule } from './rule';
@@ -13,6 +16,8 @@ function compiler() {
     ajv.addSchema(ruleSchema, 'rule.schema.json');
     ajv.addSchema(casesSchema, 'cases.schema.json');
     ajv.addSchema(sharedConditionsSchema, 'shared-conditions.schema.json');
+    ajv.addSchema(indicationSchema, 'indication.schema.json');
+    ajv.addSchema(indicationNegationSchema, 'indication-negation.schema.json');
   }
   return ajv;
 }
@@ -36,6 +41,9 @@ export const checkCases = checker<CaseFile>('cases.schema.json');
 export const checkSharedConditions = checker<{ conditions: Record<string, Condition> }>(
   'shared-conditions.schema.json',
 );
+/** Schema only; what a schema cannot say is in indications.ts. */
+export const checkIndicationSchema = checker<IndicationEntry>('indication.schema.json');
+export const checkIndicationNegationSchema = checker<IndicationNegation>('indication-negation.schema.json');
 
 /**
  * Ajv reports every branch of a oneOf; an author wants the deepest, most specific problems, phrased as

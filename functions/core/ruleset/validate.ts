@@ -1,6 +1,7 @@
 import type { GeneTable } from '../phenotypes/gene-table';
+import { checkIndicationVocabulary } from './indications';
 import type { KnowledgeBase, Problem } from './knowledge-base';
-import { checkCaseCoverage, checkRuleReferences, type ReferenceIndex } from './references';
+import { checkCaseCoverage, checkRuleReferences, contextValues, type ReferenceIndex } from './references';
 
 /**
  * Cross-file checks over a parsed knowledge base: references between rules, genes, drugs, diagnoses and
@@ -24,7 +25,8 @@ export function validateKnowledgeBase(kb: KnowledgeBase): Problem[] {
       problems.push({ file, rule: cases.rule, message: `must sit beside its rule (${ruleFile})` });
     }
     casesByRule.set(cases.rule, file);
-    for (const message of checkCaseCoverage(cases)) problems.push({ file, rule: cases.rule, message });
+    for (const message of checkCaseCoverage(cases, refs.contextValues))
+      problems.push({ file, rule: cases.rule, message });
   }
   for (const rule of kb.rules) {
     if (rule.status !== 'retired' && !casesByRule.has(rule.id)) {
@@ -36,6 +38,13 @@ export function validateKnowledgeBase(kb: KnowledgeBase): Problem[] {
     }
   }
   problems.push(...duplicateKeys(kb));
+  problems.push(
+    ...checkIndicationVocabulary(
+      kb.indications,
+      (key) => kb.indicationFiles.get(key) ?? `indications/${key}.json`,
+      kb.indicationNegation !== undefined,
+    ),
+  );
   return problems;
 }
 
@@ -46,6 +55,7 @@ function referenceIndex(kb: KnowledgeBase): ReferenceIndex {
   const diagnosisGenes = new Set(kb.diagnoses.flatMap((d) => d.genes ?? []));
   const diagnoses = new Set(kb.diagnoses.map((d) => d.key));
   const values = new Map([...tables].map(([gene, table]) => [gene, valuesOf(table)]));
+  const context = contextValues(kb.indications.map((i) => i.key));
   return {
     hasIngredient: (key) => ingredients.has(key),
     hasDrugClass: (name) => classes.has(name),
@@ -55,6 +65,7 @@ function referenceIndex(kb: KnowledgeBase): ReferenceIndex {
     hasDiagnosis: (key) => diagnoses.has(key),
     sharedCondition: (name) =>
       Object.hasOwn(kb.sharedConditions, name) ? kb.sharedConditions[name] : undefined,
+    contextValues: (key) => (Object.hasOwn(context, key) ? context[key] : undefined),
   };
 }
 

@@ -11,14 +11,14 @@ import { installBundledRuleSet } from '../../../functions/server/local-server';
 async function bundledFiles(version: string): Promise<RuleSetFile[]> {
   return (await readRulesDirectory())
     .filter((f) => !f.path.startsWith('schema/'))
-    .map((f) => (f.path === 'ruleset.json' ? { ...f, text: f.text.replace('"1.0.0"', `"${version}"`) } : f));
+    .map((f) => (f.path === 'ruleset.json' ? { ...f, text: f.text.replace('"1.1.0"', `"${version}"`) } : f));
 }
 
 async function storeWithNext(): Promise<MemoryRuleStore> {
   const store = new MemoryRuleStore();
   await installBundledRuleSet(store);
-  await store.publish('1.0.1', await bundledFiles('1.0.1'), 'author', '2026-11-27T10:00:00Z');
-  await store.approve('1.0.1', 'reviewer', '2026-11-27T10:05:00Z');
+  await store.publish('1.1.1', await bundledFiles('1.1.1'), 'author', '2026-11-27T10:00:00Z');
+  await store.approve('1.1.1', 'reviewer', '2026-11-27T10:05:00Z');
   return store;
 }
 
@@ -27,14 +27,14 @@ describe('createStoreRuleSets', () => {
     const store = await storeWithNext();
     let now = 0;
     const ruleSets = createStoreRuleSets(store, { refreshMs: 1000, now: () => now });
-    expect((await ruleSets.current()).kb.version).toBe('1.0.0');
-    await store.activate('1.0.1', 'reviewer', '2026-11-27T10:10:00Z', 'test');
+    expect((await ruleSets.current()).kb.version).toBe('1.1.0');
+    await store.activate('1.1.1', 'reviewer', '2026-11-27T10:10:00Z', 'test');
     now = 500;
-    expect((await ruleSets.current()).kb.version).toBe('1.0.0');
+    expect((await ruleSets.current()).kb.version).toBe('1.1.0');
     now = 1000;
     await ruleSets.current(); // starts the background refresh, answers with what it has
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((await ruleSets.current()).kb.version).toBe('1.0.1');
+    expect((await ruleSets.current()).kb.version).toBe('1.1.1');
   });
 
   test('a tampered active version is refused on load, and the previous one keeps serving', async () => {
@@ -43,18 +43,18 @@ describe('createStoreRuleSets', () => {
     const errors: string[] = [];
     const log = { info() {}, warn() {}, error: (message: string) => void errors.push(message) };
     const ruleSets = createStoreRuleSets(store, { refreshMs: 1000, now: () => now, log });
-    expect((await ruleSets.current()).kb.version).toBe('1.0.0');
-    await store.activate('1.0.1', 'reviewer', '2026-11-27T10:10:00Z', 'test');
-    // Someone edits a stored file of 1.0.1 behind the store's back.
-    const files = store.data.versions.get('1.0.1')!.files;
+    expect((await ruleSets.current()).kb.version).toBe('1.1.0');
+    await store.activate('1.1.1', 'reviewer', '2026-11-27T10:10:00Z', 'test');
+    // Someone edits a stored file of 1.1.1 behind the store's back.
+    const files = store.data.versions.get('1.1.1')!.files;
     const [path, text] = [...files].find(([p]) => p.endsWith('.rule.json'))!;
     files.set(path, text.replace('"Strong"', '"Optional"'));
     now = 2000;
     await ruleSets.current();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((await ruleSets.current()).kb.version).toBe('1.0.0');
+    expect((await ruleSets.current()).kb.version).toBe('1.1.0');
     expect(errors).toContain('active rule set refused on load');
-    await expect(ruleSets.version('1.0.1')).rejects.toMatchObject({ code: 'tampered' });
+    await expect(ruleSets.version('1.1.1')).rejects.toMatchObject({ code: 'tampered' });
   });
 
   test('once the store cannot confirm the active version for longer than maxStale, evaluation fails visibly', async () => {
@@ -64,7 +64,7 @@ describe('createStoreRuleSets', () => {
     await ruleSets.current();
     store.active = async () => Promise.reject(new RuleStoreError('unavailable', 'store down'));
     now = 500;
-    expect((await ruleSets.current()).kb.version).toBe('1.0.0'); // recent enough: keeps serving
+    expect((await ruleSets.current()).kb.version).toBe('1.1.0'); // recent enough: keeps serving
     now = 1500;
     await expect(ruleSets.current()).rejects.toBeInstanceOf(RuleStoreError);
   });
@@ -78,7 +78,7 @@ describe('createStoreRuleSets', () => {
       return load(version);
     };
     const ruleSets = createStoreRuleSets(store);
-    const [a, b] = await Promise.all([ruleSets.version('1.0.1'), ruleSets.version('1.0.1')]);
+    const [a, b] = await Promise.all([ruleSets.version('1.1.1'), ruleSets.version('1.1.1')]);
     expect(a).toBe(b);
     expect(loads).toBe(1);
   });

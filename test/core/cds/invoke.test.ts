@@ -106,7 +106,7 @@ describe('invokeService', () => {
       patientKey: `pseudo(${PATIENT.length})`,
       hook: 'order-sign',
       service: 'tailor-order-sign',
-      ruleSetVersion: '1.0.0',
+      ruleSetVersion: '1.1.0',
       firedRules: ['cyp2c19-clopidogrel-poor-acs-pci@1.0.0'],
       outcome: 'answered',
     });
@@ -150,7 +150,7 @@ describe('invokeService', () => {
   });
 
   test('a named rule-set version needs an authenticated caller', async () => {
-    const pinned = { ...request(), extension: { 'org.tailor-cds.rule-set-version': '1.0.0' } };
+    const pinned = { ...request(), extension: { 'org.tailor-cds.rule-set-version': '1.1.0' } };
     expect(await invokeService('tailor-order-sign', pinned, { authenticated: false }, deps())).toMatchObject({
       kind: 'rejected',
       status: 400,
