@@ -4,7 +4,8 @@
  * someone) is here; the stacks read nothing else. `validateStageConfig` runs before any construct is built,
  * so a bad value fails synthesis with a message naming the field.
  */
-import { type CdsClientConfig, parseCdsClients } from '../functions/adapters/auth/cds-clients';
+import type { CdsClientConfig } from '../functions/adapters/auth/cds-client-config';
+import { parseCdsClients } from '../functions/adapters/auth/cds-clients';
 import { appContentSecurityPolicy, CLOUDFRONT_CSP_MAX_LENGTH } from './csp';
 
 /** CloudWatch Logs accepts only these retention periods (days). */

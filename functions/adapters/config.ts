@@ -11,6 +11,8 @@ export interface ServiceConfig {
   publicBaseUrl?: string;
   /** JSON file of trusted CDS clients; absent = development mode (loopback only, no JWT). */
   cdsClientsFile?: string;
+  /** The clients file's SHA-256, given to a deployed function with the file CDK checked at synthesis. */
+  cdsClientsSha256?: string;
   /** Secret for the audit trail's pseudonymous patient keys (HMAC). */
   auditSecret?: string;
   fetchBudgetMs: number;
@@ -96,6 +98,7 @@ export function readServiceConfig(env: Env): ServiceConfig {
     smartLaunchUrl: url('TAILOR_SMART_LAUNCH_URL'),
     dynamoEndpoint: url('TAILOR_DYNAMODB_ENDPOINT'),
     cdsClientsFile: optional('TAILOR_CDS_CLIENTS'),
+    cdsClientsSha256: optional('TAILOR_CDS_CLIENTS_SHA256'),
     auditSecret: optional('TAILOR_AUDIT_SECRET'),
   };
   for (const [key, value] of Object.entries(optionals)) {

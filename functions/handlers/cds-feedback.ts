@@ -7,9 +7,9 @@ import { handle } from 'hono/aws-lambda';
 import { createApp } from '../http/app';
 import { composeCdsAuthentication } from '../server/concerns/cds-auth';
 import { feedbackConcern } from '../server/concerns/feedback';
-import { createLambdaCommon } from './lambda-service';
+import { createLambdaCommon, loadLambdaCdsClients } from './lambda-service';
 
 const common = await createLambdaCommon(process.env, 'cds-clients');
-const authenticate = await composeCdsAuthentication(common);
+const authenticate = composeCdsAuthentication(common, await loadLambdaCdsClients(common.config));
 
 export const handler = handle(createApp(common, [feedbackConcern(common, { authenticate })]));

@@ -9,10 +9,10 @@ import { createApp } from '../http/app';
 import { composeCdsAuthentication } from '../server/concerns/cds-auth';
 import { cdsServicesConcern } from '../server/concerns/cds-services';
 import { composeRuleSets } from '../server/concerns/rule-sets';
-import { createLambdaCommon } from './lambda-service';
+import { createLambdaCommon, loadLambdaCdsClients } from './lambda-service';
 
 const common = await createLambdaCommon(process.env, 'cds-clients');
 const { ruleSets } = composeRuleSets(common);
-const authenticate = await composeCdsAuthentication(common);
+const authenticate = composeCdsAuthentication(common, await loadLambdaCdsClients(common.config));
 
 export const handler = handle(createApp(common, [cdsServicesConcern(common, { ruleSets, authenticate })]));

@@ -4,7 +4,9 @@
  * client, log, metrics, audit trail). Each handler then composes only its concern, so its bundle carries only
  * that concern's code.
  */
-import { ConfigurationError, readServiceConfig } from '../adapters/config';
+import type { CdsClientConfig } from '../adapters/auth/cds-client-config';
+import { CDS_CLIENTS_SHA256_ENV, loadDeployedCdsClients } from '../adapters/auth/deployed-cds-clients';
+import { ConfigurationError, readServiceConfig, type ServiceConfig } from '../adapters/config';
 import { createDynamoClient } from '../adapters/dynamodb/client';
 import { resolveSecretEnv } from '../adapters/secrets';
 import { composeCommon, type ServiceCommon } from '../server/concerns/common';
@@ -39,4 +41,17 @@ export async function createLambdaCommon(env: Env, callers: LambdaCallers): Prom
   }
   const client = createDynamoClient(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint } : {});
   return composeCommon({ config, client, auditSecret: config.auditSecret });
+}
+
+/**
+ * The trusted CDS clients of a deployed CDS function: the file CDK wrote and checked at synthesis, verified
+ * against the checksum it was given with (TAILOR_CDS_CLIENTS_SHA256).
+ */
+export function loadLambdaCdsClients(config: ServiceConfig): Promise<CdsClientConfig[]> {
+  if (!config.cdsClientsFile || !config.cdsClientsSha256) {
+    throw new ConfigurationError(
+      `TAILOR_CDS_CLIENTS and ${CDS_CLIENTS_SHA256_ENV} (the checksum of the file checked at synthesis) are required in AWS`,
+    );
+  }
+  return loadDeployedCdsClients(config.cdsClientsFile, config.cdsClientsSha256);
 }

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Hono } from 'hono';
+import { loadCdsClients } from '../adapters/auth/cds-clients';
 import type { ServiceConfig } from '../adapters/config';
 import type { FhirSourceFactory, Log, Metrics, RuleStore } from '../core/ports';
 import { createApp } from '../http/app';
@@ -35,7 +36,10 @@ export interface ComposeOptions {
 export async function composeService(options: ComposeOptions): Promise<ComposedService> {
   const common = composeCommon(options);
   const { ruleStore, ruleSets } = composeRuleSets(common);
-  const authenticate = await composeCdsAuthentication(common);
+  const clients = options.config.cdsClientsFile
+    ? await loadCdsClients(options.config.cdsClientsFile)
+    : undefined;
+  const authenticate = composeCdsAuthentication(common, clients);
   const app = createApp(common, [
     cdsServicesConcern(common, {
       ruleSets,

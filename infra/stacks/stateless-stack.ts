@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CfnElement, CfnOutput, RemovalPolicy, Stack, type StackProps, Stage } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -6,6 +6,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { cdsClientsSha256 } from '../../functions/adapters/auth/deployed-cds-clients';
 import { tableNames } from '../../functions/adapters/dynamodb/tables';
 import { SERVICES } from '../../functions/core/cds/services';
 import { APP_SERVICE_ID } from '../../functions/http/app-api';
@@ -102,17 +103,19 @@ export class StatelessStack extends Stack {
     const publicUrl = this.frontDoor.publicUrl;
 
     const names = stageNames(config);
+    const clientsFile = this.writeCdsClientsFile(config);
     const sharedEnvironment = {
       TAILOR_TABLE_PREFIX: names.tablePrefix,
       TAILOR_AUDIT_SECRET_ARN: props.data.auditSecret.secretArn,
       TAILOR_CDS_CLIENTS: BUNDLED_CDS_CLIENTS,
+      TAILOR_CDS_CLIENTS_SHA256: cdsClientsSha256(readFileSync(clientsFile)),
       TAILOR_PUBLIC_URL: publicUrl,
       TAILOR_SMART_LAUNCH_URL: `${publicUrl}${SMART_LAUNCH_PATH}`,
       TAILOR_RULESET_REFRESH_SECONDS: String(config.ruleSetRefreshSeconds),
       TAILOR_AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
       TAILOR_AUDIT_WAIT_MS: String(AUDIT_WAIT_MS),
     };
-    const bundleFiles = { 'cds-clients.json': this.writeCdsClientsFile(config) };
+    const bundleFiles = { 'cds-clients.json': clientsFile };
     const handler = (file: string) => join(props.projectRoot, 'functions', 'handlers', file);
 
     const specs: Record<string, ConcernSpec> = {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { createLambdaCommon } from '../../functions/handlers/lambda-service';
+import { readServiceConfig } from '../../functions/adapters/config';
+import { createLambdaCommon, loadLambdaCdsClients } from '../../functions/handlers/lambda-service';
 
 const SECRET = { TAILOR_AUDIT_SECRET: 'a-long-enough-secret-value' };
 
@@ -46,4 +47,9 @@ describe('createLambdaCommon refuses to start without what the concern needs in 
       common.client.destroy();
     }
   });
+});
+
+test('a CDS function reads its clients file only with the checksum it was synthesized with', async () => {
+  const config = readServiceConfig({ ...SECRET, TAILOR_CDS_CLIENTS: '/var/task/cds-clients.json' });
+  expect(() => loadLambdaCdsClients(config)).toThrow(/TAILOR_CDS_CLIENTS_SHA256/);
 });

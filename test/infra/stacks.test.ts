@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The synthesized stacks, built in this process exactly as `cdk synth` builds them (cdk.json's context),
  * asserted by behaviour: what is encrypted, retained and logged, who may do what, which route reaches which
@@ -267,6 +268,12 @@ describe('stateless stack: functions', () => {
     const outdir = join(devApp.app.outdir);
     const file = readFileSync(join(outdir, 'tailor-files', 'dev-cds-clients.json'), 'utf8');
     expect(JSON.parse(file)).toEqual({ clients: devConfig.cdsClients });
+    // Each function gets the file's checksum: at cold start it reads the file trusted only if the bytes match.
+    const sha256 = createHash('sha256').update(file).digest('hex');
+    for (const [, fn] of functions()) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.TAILOR_CDS_CLIENTS_SHA256).toBe(sha256);
+    }
   });
 
   test('least privilege: the CDS function reads rules, writes audit items, reads the secret; nothing else', () => {

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
+import { parseCdsClients } from '../../functions/adapters/auth/cds-clients';
+import { cdsClientsSha256 } from '../../functions/adapters/auth/deployed-cds-clients';
 import { readServiceConfig } from '../../functions/adapters/config';
 import { createDynamoClient } from '../../functions/adapters/dynamodb/client';
 import { startEmbeddedDynamo } from '../../functions/adapters/dynamodb/embedded';
@@ -118,13 +120,17 @@ export async function lambdaDoor(env: Record<string, string> = {}): Promise<Door
   const key = await createCdsClientKey();
   const dir = await mkdtemp(join(tmpdir(), 'tailor-lambda-door-'));
   const clientsFile = join(dir, 'cds-clients.json');
-  await writeFile(clientsFile, JSON.stringify({ clients: [{ iss: ehr, jwks: { keys: [key.publicJwk] } }] }));
+  // As CDK does: the file checked with the full schema, then given to the functions with its checksum.
+  const clientsText = JSON.stringify({ clients: [{ iss: ehr, jwks: { keys: [key.publicJwk] } }] });
+  expect(parseCdsClients(JSON.parse(clientsText)).errors).toEqual([]);
+  await writeFile(clientsFile, clientsText);
   const saved = { ...process.env };
   Object.assign(process.env, {
     TAILOR_DYNAMODB_ENDPOINT: store.endpoint,
     TAILOR_TABLE_PREFIX: prefix,
     TAILOR_AUDIT_SECRET: randomBytes(24).toString('hex'),
     TAILOR_CDS_CLIENTS: clientsFile,
+    TAILOR_CDS_CLIENTS_SHA256: cdsClientsSha256(clientsText),
     TAILOR_PUBLIC_URL: publicUrl,
     TAILOR_SMART_ISSUERS: ehr,
     POWERTOOLS_LOG_LEVEL: 'SILENT',

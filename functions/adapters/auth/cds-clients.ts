@@ -1,68 +1,16 @@
-import { readFile } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv/dist/2020';
-import type { JWK } from 'jose';
 import { validateCdsClientsFile } from '../../core/precompiled/cds-clients-validator';
 import type { PrecompiledValidator } from '../../core/schema-validation';
-
-/** The environment variable naming the trusted CDS clients file. */
-export const CDS_CLIENTS_ENV = 'TAILOR_CDS_CLIENTS';
-
-/** Asymmetric JWS algorithms a CDS client may sign with; never `none`, never HMAC. */
-export const CDS_JWT_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-] as const;
-
-export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 300;
-/** A CDS Hooks JWT is minted per request; anything near an hour is a misconfiguration. */
-export const MAX_MAX_TOKEN_LIFETIME_SECONDS = 3600;
-
-/**
- * One trusted CDS client (an EHR), as written in the clients file. Exactly one of `jwks` (inline public keys)
- * and `jwks_uri` names its keys.
- */
-export interface CdsClientConfig {
-  /** The `iss` claim its tokens carry, compared exactly. */
-  iss: string;
-  /** Inline public keys; each key has a `kid`. */
-  jwks?: { keys: JWK[] };
-  /** Where its key set is published (https; http only on loopback, for development). */
-  jwks_uri?: string;
-  /** Key set URLs a token may name in its `jku` header; any other `jku` is refused without fetching it. */
-  jku?: string[];
-  /** When set, the token's `tenant` claim must equal it. */
-  tenant?: string;
-  /** Largest `exp - iat` accepted (default 300). Epic's tokens live 900 s. */
-  maxTokenLifetimeSeconds?: number;
-  /** For the operators reading the file; ignored. */
-  description?: string;
-}
-
-export interface CdsClientsFile {
-  clients: CdsClientConfig[];
-}
-
-/** A configuration file that cannot be used; the message names the file and the fields at fault. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  constructor(
-    message: string,
-    readonly file: string,
-    readonly problems: string[],
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+import {
+  CDS_CLIENTS_ENV,
+  CDS_JWT_ALGORITHMS,
+  type CdsClientConfig,
+  type CdsClientsFile,
+  ConfigError,
+  checkCdsClients,
+  MAX_MAX_TOKEN_LIFETIME_SECONDS,
+  readCdsClientsJson,
+} from './cds-client-config';
 
 const publicJwkSchema = {
   type: 'object',
@@ -137,70 +85,17 @@ export const clientsSchema = {
 // Compiled ahead of time from clientsSchema (infra/precompile-validators.ts): no Ajv compiler at cold start.
 const fileValidator = () => validateCdsClientsFile as PrecompiledValidator<CdsClientsFile>;
 
-/** Private or symmetric key members: a clients file holds the EHR's public keys only. */
-const SECRET_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
-
-/**
- * Checks a parsed clients file: the schema, then what it cannot say (exactly one of `jwks`/`jwks_uri`, URLs
- * that are https, no private key material, each issuer once). Errors read "clients[0].jwks_uri: ...".
- */
+/** Checks a parsed clients file: the schema, then checkCdsClients. Errors read "clients[0].jwks_uri: ...". */
 export function parseCdsClients(json: unknown): { clients?: CdsClientConfig[]; errors: string[] } {
-  const errors: string[] = [];
   const validateFile = fileValidator();
   if (!validateFile(json)) return { errors: formatErrors(validateFile.errors) };
-  const seen = new Set<string>();
-  json.clients.forEach((client, i) => {
-    const at = `clients[${i}]`;
-    if (client.jwks && client.jwks_uri !== undefined) {
-      errors.push(`${at}: give either "jwks" (inline keys) or "jwks_uri", not both`);
-    } else if (!client.jwks && client.jwks_uri === undefined) {
-      errors.push(`${at}: needs "jwks" (inline public keys) or "jwks_uri" (where the keys are published)`);
-    }
-    if (client.jwks_uri !== undefined) {
-      const problem = urlProblem(client.jwks_uri);
-      if (problem) errors.push(`${at}.jwks_uri: ${problem}`);
-    }
-    client.jku?.forEach((url, j) => {
-      const problem = urlProblem(url);
-      if (problem) errors.push(`${at}.jku[${j}]: ${problem}`);
-    });
-    client.jwks?.keys.forEach((key, k) => {
-      const secret = SECRET_JWK_MEMBERS.filter((member) => Object.hasOwn(key, member));
-      if (secret.length > 0) {
-        errors.push(
-          `${at}.jwks.keys[${k}]: holds private key material (${secret.join(', ')}); give the public key only`,
-        );
-      }
-    });
-    if (seen.has(client.iss)) errors.push(`${at}.iss: "${client.iss}" is configured twice`);
-    seen.add(client.iss);
-  });
+  const errors = checkCdsClients(json);
   return errors.length > 0 ? { errors } : { clients: json.clients, errors };
 }
 
 /** Reads and checks a clients file; throws ConfigError naming the file and every field at fault. */
 export async function loadCdsClients(path: string): Promise<CdsClientConfig[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    const why = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ConfigError(
-      `CDS clients file ${path}: cannot be read (${why})`,
-      path,
-      [`cannot be read (${why})`],
-      {
-        cause,
-      },
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    const problem = `is not valid JSON (${(cause as Error).message})`;
-    throw new ConfigError(`CDS clients file ${path}: ${problem}`, path, [problem], { cause });
-  }
+  const { json } = await readCdsClientsJson(path);
   const { clients, errors } = parseCdsClients(json);
   if (!clients) {
     throw new ConfigError(`CDS clients file ${path}: ${errors.join('; ')}`, path, errors);
@@ -217,23 +112,6 @@ export async function loadCdsClientsFromEnv(
 ): Promise<CdsClientConfig[] | undefined> {
   const path = env[CDS_CLIENTS_ENV]?.trim();
   return path ? loadCdsClients(path) : undefined;
-}
-
-function urlProblem(text: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return `"${text}" is not an absolute URL`;
-  }
-  if (url.username || url.password) return 'must not carry credentials';
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && isLoopback(url.hostname)) return undefined;
-  return 'must be an https URL (plain http only on loopback, for development)';
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /** Ajv's errors as "clients[0].jwks.keys[1].kid: is required"; `if` branches only repeat their `then`. */

@@ -9,7 +9,11 @@ import {
   jwtVerify,
 } from 'jose';
 import { readBearerJwt } from './bearer-jwt';
-import { CDS_JWT_ALGORITHMS, type CdsClientConfig, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from './cds-clients';
+import {
+  CDS_JWT_ALGORITHMS,
+  type CdsClientConfig,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+} from './cds-client-config';
 import type { ReplayCache } from './replay-cache';
 
 /** Why a CDS Hooks request was refused: for logs and tests only; the caller answers a bare 401. */

@@ -1,4 +1,4 @@
-import { loadCdsClients } from '../../adapters/auth/cds-clients';
+import type { CdsClientConfig } from '../../adapters/auth/cds-client-config';
 import { createCdsAuthenticator } from '../../adapters/auth/cds-jwt';
 import { DynamoReplayCache } from '../../adapters/dynamodb/replay-cache';
 import type { Authenticate } from '../../http/cds-common';
@@ -6,13 +6,17 @@ import type { ServiceCommon } from './common';
 
 /**
  * The CDS client JWT check of the service calls and feedback, when trusted clients are configured (JWT
- * replay claims live in the audit table); undefined in development mode.
+ * replay claims live in the audit table); undefined in development mode. The clients come checked: the
+ * local server reads its file with the full schema (loadCdsClients), a Lambda its synthesized, checksummed
+ * file (loadDeployedCdsClients).
  */
-export async function composeCdsAuthentication(common: ServiceCommon): Promise<Authenticate | undefined> {
-  const file = common.config.cdsClientsFile;
-  if (!file) return undefined;
+export function composeCdsAuthentication(
+  common: ServiceCommon,
+  clients: CdsClientConfig[] | undefined,
+): Authenticate | undefined {
+  if (!clients) return undefined;
   return createCdsAuthenticator({
-    clients: await loadCdsClients(file),
+    clients,
     replayCache: new DynamoReplayCache({ client: common.client, tableName: common.tables.audit }),
   });
 }

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CDS_CLIENTS_ENV, ConfigError } from '../../../functions/adapters/auth/cds-client-config';
 import {
-  CDS_CLIENTS_ENV,
-  ConfigError,
   loadCdsClients,
   loadCdsClientsFromEnv,
   parseCdsClients,

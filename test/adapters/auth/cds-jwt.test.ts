@@ -13,7 +13,7 @@ import {
   SignJWT,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CdsClientConfig } from '../../../functions/adapters/auth/cds-clients';
+import type { CdsClientConfig } from '../../../functions/adapters/auth/cds-client-config';
 import {
   type CdsAuthenticator,
   type CdsAuthResult,
