@@ -38,4 +38,15 @@ describe('what each Lambda handler imports', () => {
       imports.filter((file) => file.startsWith('functions/server/') && !file.includes('/concerns/')),
     ).toEqual([]);
   });
+  test.each(['cds-services', 'cds-feedback', 'smart-app-api'])(
+    '%s: no validator for files checked before deployment (clients file, rule files)',
+    async (handler) => {
+      const imports = await ownImports(handler);
+      // The clients file is checked at synthesis and read by checksum; a stored rule set by its content hash.
+      expect(imports).not.toContain('functions/core/precompiled/cds-clients-validator.ts');
+      expect(imports).not.toContain('functions/adapters/auth/cds-clients.ts');
+      expect(imports).not.toContain('functions/core/ruleset/knowledge-base.ts');
+      expect(imports).not.toContain('functions/core/ruleset/schemas.ts');
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import validSemver from 'semver/functions/valid';
 import { validateDiagnosisEntry } from '../diagnoses/vocabulary';
 import { validateCombinationFile, validateDrugEntry } from '../medications/vocabulary';
 import { validateGeneTable } from '../phenotypes/gene-table';
@@ -34,6 +35,7 @@ function pick<R extends { errors: string[] }, T>(
 
 /** Every file against its schema, then what a schema cannot say. */
 export const SCHEMA_CHECKS: FileChecks = {
+  version: (value): value is string => typeof value === 'string' && validSemver(value) !== null,
   sharedConditions: checkSharedConditions,
   rule: checkRule,
   cases: checkCases,

@@ -1,4 +1,3 @@
-import validSemver from 'semver/functions/valid';
 import type { DiagnosisEntry } from '../diagnoses/vocabulary';
 import type { IndicationEntry, IndicationNegation } from '../engine/indication';
 import type { DrugCombination, DrugCombinationFile, DrugEntry } from '../medications/vocabulary';
@@ -94,6 +93,8 @@ export interface Checked<T> {
  * service, reading a hash-verified stored version) bundles none of the schemas or their compiler.
  */
 export interface FileChecks {
+  /** Whether ruleset.json's `version` is one (a semantic version, when checking). */
+  version(value: unknown): value is string;
   sharedConditions(json: unknown): Checked<{ conditions: Record<string, Condition> }>;
   rule(json: unknown): Checked<Rule>;
   cases(json: unknown): Checked<CaseFile>;
@@ -112,6 +113,7 @@ const asIs = <T>(json: unknown): Checked<T> => ({ value: json as T, errors: [] }
  * tested when it was published (the service's cold start would otherwise compile and run every schema again).
  */
 export const TRUSTED: FileChecks = {
+  version: (value): value is string => typeof value === 'string',
   sharedConditions: asIs,
   rule: asIs,
   cases: asIs,
@@ -175,7 +177,7 @@ export function readKnowledgeBase(
       case 'ruleset': {
         sawRuleset = true;
         const version = (json as { version?: unknown }).version;
-        if (typeof version === 'string' && validSemver(version)) kb.version = version;
+        if (checks.version(version)) kb.version = version;
         else report(['"version" must be a semantic version such as 1.2.0']);
         break;
       }
