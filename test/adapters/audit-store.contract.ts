@@ -15,6 +15,9 @@ export interface AuditStoreFixture {
   otherReplay: ReplayCacheLike;
 }
 
+// Today's date: DynamoDB Local runs TTL, so records dated long ago (past their retention) may vanish mid-test.
+const TODAY = new Date().toISOString().slice(0, 10);
+
 export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
   return {
     patientKey: 'hmac-3f9a7c',
@@ -30,7 +33,7 @@ export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
     ],
     outcome: 'answered',
     durationMs: 4.2,
-    at: '2025-03-01T10:00:00.000Z',
+    at: `${TODAY}T10:00:00.000Z`,
     tenant: 'synthetic-hospital',
     ...overrides,
   };
@@ -47,10 +50,10 @@ export function feedbackRecord(overrides: Partial<FeedbackRecord> = {}): Feedbac
       system: 'https://example.org/reasons',
       userComment: 'tolerated',
     },
-    outcomeTimestamp: '2025-03-01T10:05:00.000Z',
+    outcomeTimestamp: `${TODAY}T10:05:00.000Z`,
     ruleId: 'cyp2c19-clopidogrel',
     ruleVersion: '1.0.0',
-    receivedAt: '2025-03-01T10:05:01.000Z',
+    receivedAt: `${TODAY}T10:05:01.000Z`,
     ...overrides,
   };
 }
@@ -98,10 +101,10 @@ export function describeAuditStoreContract(name: string, setup: () => Promise<Au
       it('stores feedback once per card, outcome and timestamp', async () => {
         expect(await fixture.feedback.put(feedbackRecord())).toBe('stored');
         expect(
-          await fixture.otherFeedback.put(feedbackRecord({ receivedAt: '2025-03-01T10:06:00.000Z' })),
+          await fixture.otherFeedback.put(feedbackRecord({ receivedAt: `${TODAY}T10:06:00.000Z` })),
         ).toBe('duplicate');
         expect(
-          await fixture.feedback.put(feedbackRecord({ outcomeTimestamp: '2025-03-01T10:07:00.000Z' })),
+          await fixture.feedback.put(feedbackRecord({ outcomeTimestamp: `${TODAY}T10:07:00.000Z` })),
         ).toBe('stored');
         expect(
           await fixture.feedback.put(
