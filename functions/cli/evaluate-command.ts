@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Assessment, PreparedRuleSet } from '../core/pipeline';
 import { assessResources, prepareRuleSet } from '../core/pipeline';
-import { CONTEXT_VALUES } from '../core/ruleset/references';
+import { contextValues } from '../core/ruleset/references';
 import { CliError, type CliIo, EXIT } from './io';
 import { describeProblem, readWorkingRules } from './rules-commands';
 import { type StoreOptions, withStore } from './store';
@@ -54,6 +54,7 @@ export async function evaluateCommand(file: string, options: EvaluateOptions, io
         async (store) => (await loadStoredRuleSet(store.rules, options.version!)).ruleSet,
       )
     : await workingRuleSet(options, io);
+  checkContext(context, ruleSet);
   const assessment = await assessResources(input, ruleSet, { clinical: context });
   const version = ruleSet.kb.version;
   if (options.json) io.out(JSON.stringify({ ruleSetVersion: version, ...assessment }, null, 2));
@@ -80,12 +81,23 @@ function parseContext(options: EvaluateOptions): Record<string, unknown> {
     const raw = pair.slice(eq + 1);
     context[pair.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw;
   }
-  for (const [key, value] of Object.entries(context)) {
-    const allowed = CONTEXT_VALUES[key];
-    if (!allowed) throw usage(`unknown context "${key}"; known: ${Object.keys(CONTEXT_VALUES).join(', ')}`);
-    if (!allowed.includes(value)) throw usage(`${key} must be one of ${allowed.join(', ')}`);
-  }
   return context;
+}
+
+/** The stated context against what the rule set knows: its own indications, and the fixed context keys. */
+function checkContext(context: Record<string, unknown>, ruleSet: PreparedRuleSet): void {
+  const known = contextValues(ruleSet.indications);
+  for (const [key, value] of Object.entries(context)) {
+    const allowed = known[key];
+    if (!allowed)
+      throw new CliError(
+        EXIT.usage,
+        'usage',
+        `unknown context "${key}"; known: ${Object.keys(known).join(', ')}`,
+      );
+    if (!allowed.includes(value))
+      throw new CliError(EXIT.usage, 'usage', `${key} must be one of ${allowed.join(', ')}`);
+  }
 }
 
 const MARK = { critical: 'CRITICAL', warning: 'WARNING ', info: 'info    ' } as const;

@@ -18,6 +18,8 @@ export interface PreparedRuleSet {
   tables: ReadonlyMap<string, GeneTable>;
   drugs: DrugVocabulary;
   diagnoses: DiagnosisVocabulary;
+  /** The indications its vocabulary recognises (the keys a caller may state as context.indication). */
+  indications: readonly string[];
 }
 
 export function prepareRuleSet(
@@ -27,10 +29,11 @@ export function prepareRuleSet(
   const drugs = createDrugVocabulary(kb.drugs, kb.combinations);
   const diagnoses = createDiagnosisVocabulary(kb.diagnoses);
   // A version published before indications were rule data has none: it keeps the vocabulary it was built with.
-  const indicationOf =
+  const vocabulary =
     kb.indications.length > 0
-      ? createIndicationMatcher(kb.indications, kb.indicationNegation)
-      : createIndicationMatcher(PRE_1_1_INDICATIONS.entries, PRE_1_1_INDICATIONS.negation);
+      ? { entries: kb.indications, negation: kb.indicationNegation }
+      : PRE_1_1_INDICATIONS;
+  const indicationOf = createIndicationMatcher(vocabulary.entries, vocabulary.negation);
   const compiled = compileRuleSet({
     version: kb.version,
     rules: kb.rules,
@@ -49,6 +52,7 @@ export function prepareRuleSet(
     tables: new Map(kb.genes.map((table) => [table.gene, table])),
     drugs,
     diagnoses,
+    indications: vocabulary.entries.map((entry) => entry.key),
   };
 }
 

@@ -111,6 +111,31 @@ describe('tailor evaluate', () => {
     expect((await tailor('evaluate', join(scratch, 'missing.json'))).stderr).toContain('cannot be read');
   });
 
+  test("--indication takes the rule set's own indications, and refuses others by name", async () => {
+    const patient = join(scratch, 'no-results.json');
+    await writeFile(patient, JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [] }));
+    expect((await tailor('evaluate', patient, '--indication', 'neurovascular')).code).toBe(0);
+    const unknown = await tailor('evaluate', patient, '--indication', 'renal-denervation');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('indication must be one of acs-pci');
+    // A rule set that defines another indication accepts it as context.
+    const dir = await rulesCopy('extra-indication');
+    await writeFile(
+      join(dir, 'indications', 'renal-denervation.json'),
+      JSON.stringify({
+        $schema: '../schema/indication.schema.json',
+        key: 'renal-denervation',
+        names: { en: ['Renal denervation'] },
+        icd10: [],
+        snomed: [],
+        phrases: { en: ['renal denervation'] },
+      }),
+    );
+    const run = await tailor('evaluate', patient, '--rules', dir, '--indication', 'renal-denervation');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+
   test('an unknown command is a usage error', async () => {
     const run = await spawnTailor({}, 'nonsense');
     expect(run.code).toBe(2);
