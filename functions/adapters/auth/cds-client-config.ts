@@ -5,24 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
+import { ASYMMETRIC_JWS_ALGORITHMS } from './algorithms';
 
 /** The environment variable naming the trusted CDS clients file. */
 export const CDS_CLIENTS_ENV = 'TAILOR_CDS_CLIENTS';
 
-/** Asymmetric JWS algorithms a CDS client may sign with; never `none`, never HMAC. */
-export const CDS_JWT_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-] as const;
+/** What a CDS client may sign with: asymmetric algorithms only, never `none`, never HMAC. */
+export const CDS_JWT_ALGORITHMS = ASYMMETRIC_JWS_ALGORITHMS;
 
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 300;
 /** A CDS Hooks JWT is minted per request; anything near an hour is a misconfiguration. */

@@ -6,6 +6,7 @@ import {
   type JWTPayload,
   jwtVerify,
 } from 'jose';
+import { ASYMMETRIC_JWS_ALGORITHMS } from './algorithms';
 import { readBearerJwt } from './bearer-jwt';
 
 /**
@@ -44,18 +45,7 @@ export type IdTokenResult =
 export type IdTokenVerifier = (authorization: string | undefined) => Promise<IdTokenResult>;
 
 /** Asymmetric algorithms only: a shared-secret (HS*) or unsigned token can never pass. */
-export const ID_TOKEN_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-] as const;
+export const ID_TOKEN_ALGORITHMS = ASYMMETRIC_JWS_ALGORITHMS;
 
 export interface IdTokenVerifierOptions {
   /** Allow-listed OpenID issuers, compared exactly (character for character) with the token's `iss`. */
