@@ -50,10 +50,44 @@ export interface AuditRecord {
   firedRules: string[];
   cardUuids: string[];
   /** Per card: which rule it came from, so feedback can be joined to rules. */
-  cards: { uuid: string; ruleId: string; ruleVersion: string; action: string }[];
+  cards: AuditCard[];
   outcome: 'answered' | 'failed-check' | 'rejected';
   durationMs: number;
   at: string;
+  tenant?: string;
+  /**
+   * order-sign: the cards left out because the clinician dismissed the same card at order-select (see
+   * functions/core/cds/acknowledgements.ts); acknowledgedCard is that order-select card's uuid.
+   */
+  suppressed?: { ruleId: string; ruleVersion: string; orderId: string; acknowledgedCard: string }[];
+}
+
+/** One shown card in the audit trail. */
+export interface AuditCard {
+  uuid: string;
+  ruleId: string;
+  ruleVersion: string;
+  action: string;
+  /** The recommendation's strength, for a card that renders one. */
+  classification?: string;
+  /** The draft order (MedicationRequest id) the card is about, for a card about one order. */
+  orderId?: string;
+}
+
+/**
+ * What the audit trail knows of a shown card: its rule, and what feedback needs to turn a dismissal into an
+ * acknowledgement. The optional fields are absent on cards recorded before they were kept.
+ */
+export interface CardProvenance {
+  ruleId: string;
+  ruleVersion: string;
+  service: string;
+  hook?: string;
+  action?: string;
+  classification?: string;
+  orderId?: string;
+  patientKey?: string;
+  ruleSetVersion?: string;
   tenant?: string;
 }
 
@@ -73,7 +107,33 @@ export interface FeedbackRecord {
 export interface AuditStore {
   record(entry: AuditRecord): Promise<void>;
   /** The card's provenance, to enrich feedback; undefined when the card is unknown. */
-  findCard(uuid: string): Promise<{ ruleId: string; ruleVersion: string; service: string } | undefined>;
+  findCard(uuid: string): Promise<CardProvenance | undefined>;
+}
+
+/**
+ * A clinician's explicit dismissal (feedback `overridden`) of an order-select card about one draft order. At
+ * order-sign the same card for the same order is not shown again within the acknowledgement window.
+ */
+export interface Acknowledgement {
+  patientKey: string;
+  orderId: string;
+  ruleId: string;
+  ruleVersion: string;
+  action: string;
+  classification: string;
+  ruleSetVersion: string;
+  /** The order-select card's uuid. */
+  card: string;
+  /** When it was dismissed: the feedback's outcomeTimestamp (never later than its receipt), ISO UTC. */
+  at: string;
+  tenant?: string;
+}
+
+export interface AcknowledgementStore {
+  /** Idempotent: the same card acknowledged at the same time is stored once. */
+  acknowledge(ack: Acknowledgement): Promise<void>;
+  /** The patient's acknowledgements at or after sinceIso (ISO UTC, as Date.toISOString writes it). */
+  since(patientKey: string, sinceIso: string): Promise<Acknowledgement[]>;
 }
 
 export interface FeedbackStore {

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { receiveFeedback } from '../core/cds/feedback';
-import type { AuditStore, Clock, FeedbackStore } from '../core/ports';
+import type { AcknowledgementStore, AuditStore, Clock, FeedbackStore } from '../core/ports';
 import {
   type CdsHttpDependencies,
   cdsBodyLimit,
@@ -16,6 +16,8 @@ export interface FeedbackDependencies extends CdsHttpDependencies {
   audit: AuditStore;
   feedback: FeedbackStore;
   clock: Clock;
+  /** Dismissals of order-select cards, for order-sign; absent: none are recorded. */
+  acknowledgements?: Pick<AcknowledgementStore, 'acknowledge'>;
 }
 
 const FEEDBACK = '/cds-services/:id/feedback';

@@ -124,3 +124,29 @@ export function orderSign(
     ...(prefetch === null ? {} : { prefetch: prefetch ?? {} }),
   };
 }
+
+export const codeineConcept = { medicationCodeableConcept: { text: 'codeine 30 mg tablet' } };
+
+export const CYP2D6_POOR = (patientId: string) =>
+  genotype(`${patientId}-cyp2d6`, patientId, 'CYP2D6', 'HGNC:2625', 'CYP2D6 *4/*4');
+
+/** order-select: the clinician picked `selections` (MedicationRequest ids) among the draft orders. */
+export function orderSelect(
+  patientId: string,
+  orders: { id: string }[],
+  selections: string[],
+  prefetch?: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    hook: 'order-select',
+    hookInstance: hookInstance(),
+    context: {
+      userId: 'PractitionerRole/123',
+      patientId,
+      encounterId: '89284',
+      selections: selections.map((id) => `MedicationRequest/${id}`),
+      draftOrders: draftOrders(...orders),
+    },
+    prefetch: prefetch ?? {},
+  };
+}

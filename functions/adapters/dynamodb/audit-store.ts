@@ -1,5 +1,19 @@
-import { type DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { AuditRecord, AuditStore, FeedbackRecord, FeedbackStore } from '../../core/ports';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import type {
+  Acknowledgement,
+  AcknowledgementStore,
+  AuditRecord,
+  AuditStore,
+  CardProvenance,
+  FeedbackRecord,
+  FeedbackStore,
+} from '../../core/ports';
 import type { ShownCard } from '../../core/ruleset/stats';
 import { EXPIRES_AT, fromItem, type Item, n, PK, SK, s, str, toItem } from './attributes';
 import { batchPut } from './batch-write';
@@ -11,12 +25,16 @@ import { isConditionFailed, storeUnavailable } from './errors';
  *
  *   pk                    sk                                    what
  *   PATIENT#<patientKey>  AUDIT#<at>#<hookInstance>             one evaluation (the AuditRecord's fields)
- *   CARD#<uuid>           CARD                                  the card's rule: ruleId, ruleVersion, service
+ *   CARD#<uuid>           CARD                                  the card's rule: ruleId, ruleVersion, service,
+ *                                                               hook, action, classification, orderId,
+ *                                                               patientKey, ruleSetVersion, tenant
  *   CARD#<uuid>           FEEDBACK#<outcome>#<outcomeTimestamp>  one feedback (the FeedbackRecord's fields)
+ *   ACK#<patientKey>      <at>#<card uuid>                      an order-select card dismissed (Acknowledgement)
  *   JTI#<key>             JTI                                   a claimed JWT id (see replay-cache.ts)
  *
  * A patient's evaluations are one partition in time order (pseudonymous key); a card's feedback sits beside
- * the card it answers.
+ * the card it answers; a patient's acknowledgements are one partition in time order, read with one Query
+ * (sk >= the window's start) and gone by TTL soon after the window.
  */
 const DAY_SECONDS = 86_400;
 
@@ -55,13 +73,20 @@ export class DynamoAuditStore implements AuditStore {
       ...entry.cards.map(
         (card): Item => ({
           ...cardKey(card.uuid),
-          ruleId: s(card.ruleId),
-          ruleVersion: s(card.ruleVersion),
-          action: s(card.action),
-          service: s(entry.service),
-          hookInstance: s(entry.hookInstance),
-          ruleSetVersion: s(entry.ruleSetVersion),
-          at: s(entry.at),
+          ...toItem({
+            ruleId: card.ruleId,
+            ruleVersion: card.ruleVersion,
+            action: card.action,
+            classification: card.classification,
+            orderId: card.orderId,
+            service: entry.service,
+            hook: entry.hook,
+            hookInstance: entry.hookInstance,
+            patientKey: entry.patientKey,
+            ruleSetVersion: entry.ruleSetVersion,
+            tenant: entry.tenant,
+            at: entry.at,
+          }),
           ...expiresAt,
         }),
       ),
@@ -76,9 +101,7 @@ export class DynamoAuditStore implements AuditStore {
     }
   }
 
-  async findCard(
-    uuid: string,
-  ): Promise<{ ruleId: string; ruleVersion: string; service: string } | undefined> {
+  async findCard(uuid: string): Promise<CardProvenance | undefined> {
     let item: Item | undefined;
     try {
       ({ Item: item } = await this.options.client.send(
@@ -90,9 +113,13 @@ export class DynamoAuditStore implements AuditStore {
     const ruleId = str(item, 'ruleId');
     const ruleVersion = str(item, 'ruleVersion');
     const service = str(item, 'service');
-    return ruleId !== undefined && ruleVersion !== undefined && service !== undefined
-      ? { ruleId, ruleVersion, service }
-      : undefined;
+    if (ruleId === undefined || ruleVersion === undefined || service === undefined) return undefined;
+    const provenance: CardProvenance = { ruleId, ruleVersion, service };
+    for (const name of OPTIONAL_PROVENANCE) {
+      const value = str(item, name);
+      if (value !== undefined) provenance[name] = value;
+    }
+    return provenance;
   }
 
   /**
@@ -125,6 +152,16 @@ export class DynamoAuditStore implements AuditStore {
     return cards;
   }
 }
+
+const OPTIONAL_PROVENANCE = [
+  'hook',
+  'action',
+  'classification',
+  'orderId',
+  'patientKey',
+  'ruleSetVersion',
+  'tenant',
+] as const satisfies readonly (keyof CardProvenance)[];
 
 /** Every item a filtered Scan finds, page by page. */
 async function scanAll(
@@ -190,5 +227,88 @@ export class DynamoFeedbackStore implements FeedbackStore {
       const { [PK]: _pk, [SK]: _sk, [EXPIRES_AT]: _expires, ...record } = fromItem(item);
       return record as unknown as FeedbackRecord;
     });
+  }
+}
+
+export interface DynamoAcknowledgementOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** The acknowledgement window: an item expires (TTL) a day after it can no longer suppress a card. */
+  windowHours: number;
+}
+
+const ACK_FIELDS = [
+  'patientKey',
+  'orderId',
+  'ruleId',
+  'ruleVersion',
+  'action',
+  'classification',
+  'ruleSetVersion',
+  'card',
+  'at',
+] as const satisfies readonly (keyof Acknowledgement)[];
+
+const ackPk = (patientKey: string) => s(`ACK#${patientKey}`);
+
+/** Acknowledgements in the audit table, one partition per patient (pseudonymous key), sorted by time. */
+export class DynamoAcknowledgementStore implements AcknowledgementStore {
+  constructor(private readonly options: DynamoAcknowledgementOptions) {}
+
+  async acknowledge(ack: Acknowledgement): Promise<void> {
+    const at = Date.parse(ack.at);
+    const expiresAt = Math.floor(at / 1000) + Math.round((this.options.windowHours + 24) * 3600);
+    try {
+      // Unconditional: a repeat writes the same key with the same values.
+      await this.options.client.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item: {
+            ...toItem({ ...ack }),
+            [PK]: ackPk(ack.patientKey),
+            [SK]: s(`${ack.at}#${ack.card}`),
+            ...(Number.isNaN(at) ? {} : { [EXPIRES_AT]: n(expiresAt) }),
+          },
+        }),
+      );
+    } catch (error) {
+      throw storeUnavailable('acknowledgement store', 'acknowledge', error);
+    }
+  }
+
+  async since(patientKey: string, sinceIso: string): Promise<Acknowledgement[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    try {
+      do {
+        const page = await this.options.client.send(
+          new QueryCommand({
+            TableName: this.options.tableName,
+            KeyConditionExpression: '#pk = :pk AND #sk >= :since',
+            ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+            ExpressionAttributeValues: { ':pk': ackPk(patientKey), ':since': s(sinceIso) },
+            // Feedback may have been written a moment ago by another function.
+            ConsistentRead: true,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      throw storeUnavailable('acknowledgement store', 'since', error);
+    }
+    const acknowledgements: Acknowledgement[] = [];
+    for (const item of items) {
+      const fields = Object.fromEntries(ACK_FIELDS.map((name) => [name, str(item, name)]));
+      // An item missing a field cannot be matched with certainty: left out, so the card shows.
+      if (Object.values(fields).some((value) => value === undefined)) continue;
+      const tenant = str(item, 'tenant');
+      acknowledgements.push({
+        ...(fields as Omit<Acknowledgement, 'tenant'>),
+        ...(tenant ? { tenant } : {}),
+      });
+    }
+    return acknowledgements;
   }
 }

@@ -1,25 +1,44 @@
-import type { AuditRecord, AuditStore, FeedbackRecord, FeedbackStore } from '../../core/ports';
+import type {
+  Acknowledgement,
+  AcknowledgementStore,
+  AuditRecord,
+  AuditStore,
+  CardProvenance,
+  FeedbackRecord,
+  FeedbackStore,
+} from '../../core/ports';
 import type { ShownCard } from '../../core/ruleset/stats';
 
 /** AuditStore in memory: keeps every record (for assertions) and the card → rule index. */
 export class MemoryAuditStore implements AuditStore {
   readonly records: AuditRecord[] = [];
-  private readonly cards = new Map<string, { ruleId: string; ruleVersion: string; service: string }>();
+  private readonly cards = new Map<string, CardProvenance>();
 
   async record(entry: AuditRecord): Promise<void> {
     this.records.push(structuredClone(entry));
     for (const card of entry.cards) {
-      this.cards.set(card.uuid, {
-        ruleId: card.ruleId,
-        ruleVersion: card.ruleVersion,
-        service: entry.service,
-      });
+      // As the DynamoDB store's card item: absent fields stay absent.
+      this.cards.set(
+        card.uuid,
+        JSON.parse(
+          JSON.stringify({
+            ruleId: card.ruleId,
+            ruleVersion: card.ruleVersion,
+            service: entry.service,
+            hook: entry.hook,
+            action: card.action,
+            classification: card.classification,
+            orderId: card.orderId,
+            patientKey: entry.patientKey,
+            ruleSetVersion: entry.ruleSetVersion,
+            tenant: entry.tenant,
+          }),
+        ) as CardProvenance,
+      );
     }
   }
 
-  async findCard(
-    uuid: string,
-  ): Promise<{ ruleId: string; ruleVersion: string; service: string } | undefined> {
+  async findCard(uuid: string): Promise<CardProvenance | undefined> {
     const card = this.cards.get(uuid);
     return card ? { ...card } : undefined;
   }
@@ -60,5 +79,24 @@ export class MemoryFeedbackStore implements FeedbackStore {
   /** Every feedback record, as the DynamoDB store's listFeedback gives them. */
   async listFeedback(): Promise<FeedbackRecord[]> {
     return this.entries;
+  }
+}
+
+/** AcknowledgementStore in memory: idempotent on (patient, time, card), like the DynamoDB store. */
+export class MemoryAcknowledgementStore implements AcknowledgementStore {
+  private readonly stored = new Map<string, Acknowledgement>();
+
+  get entries(): Acknowledgement[] {
+    return [...this.stored.values()].map((ack) => structuredClone(ack));
+  }
+
+  async acknowledge(ack: Acknowledgement): Promise<void> {
+    this.stored.set(JSON.stringify([ack.patientKey, ack.at, ack.card]), structuredClone(ack));
+  }
+
+  async since(patientKey: string, sinceIso: string): Promise<Acknowledgement[]> {
+    return this.entries
+      .filter((ack) => ack.patientKey === patientKey && ack.at >= sinceIso)
+      .sort((a, b) => a.at.localeCompare(b.at) || a.card.localeCompare(b.card));
   }
 }

@@ -1,5 +1,14 @@
-import type { AuditStore, Clock, FeedbackRecord, FeedbackStore } from '../ports';
+import type {
+  AcknowledgementStore,
+  AuditStore,
+  Clock,
+  FeedbackRecord,
+  FeedbackStore,
+  Log,
+  Metrics,
+} from '../ports';
 import { validateFeedback } from '../precompiled/feedback-validator';
+import { acknowledgementFor } from './acknowledgements';
 import { serviceById } from './services';
 
 // CDS Hooks 2.0 feedback: what the clinician did with each card.
@@ -58,11 +67,24 @@ export type FeedbackOutcome =
   | { kind: 'stored'; stored: number; duplicates: number }
   | { kind: 'rejected'; status: 400 | 404; problem: string };
 
-/** Stores each feedback item with the card's rule and version; a repeat is recognised and not stored twice. */
+export interface FeedbackCoreDependencies {
+  audit: AuditStore;
+  feedback: FeedbackStore;
+  clock: Clock;
+  /** Where an order-select card's dismissal is acknowledged for order-sign; absent: never. */
+  acknowledgements?: Pick<AcknowledgementStore, 'acknowledge'>;
+  log?: Log;
+  metrics?: Metrics;
+}
+
+/**
+ * Stores each feedback item with the card's rule and version; a repeat is recognised and not stored twice. An
+ * order-select card dismissed (`overridden`) is also acknowledged, so order-sign does not show it again.
+ */
 export async function receiveFeedback(
   serviceId: string,
   body: unknown,
-  deps: { audit: AuditStore; feedback: FeedbackStore; clock: Clock },
+  deps: FeedbackCoreDependencies,
 ): Promise<FeedbackOutcome> {
   if (!serviceById(serviceId))
     return { kind: 'rejected', status: 404, problem: `no CDS service "${serviceId}"` };
@@ -92,13 +114,14 @@ export async function receiveFeedback(
   let duplicates = 0;
   for (const item of items) {
     const provenance = await deps.audit.findCard(item.card);
+    const receivedAt = deps.clock.now();
     const record: FeedbackRecord = {
       service: serviceId,
       card: item.card,
       outcome: item.outcome,
       acceptedSuggestions: (item.acceptedSuggestions ?? []).map((s) => s.id),
       outcomeTimestamp: item.outcomeTimestamp,
-      receivedAt: deps.clock.now().toISOString(),
+      receivedAt: receivedAt.toISOString(),
       ...(provenance ? { ruleId: provenance.ruleId, ruleVersion: provenance.ruleVersion } : {}),
       ...(item.overrideReason
         ? {
@@ -111,6 +134,26 @@ export async function receiveFeedback(
     };
     if ((await deps.feedback.put(record)) === 'stored') stored++;
     else duplicates++;
+    // After the feedback (the record of truth), and on a repeat too: the acknowledgement is idempotent.
+    const ack = deps.acknowledgements && acknowledgementFor(item, serviceId, provenance, receivedAt);
+    if (ack) await acknowledge(ack, serviceId, deps);
   }
   return { kind: 'stored', stored, duplicates };
+}
+
+/** A failed acknowledgement write does not fail the feedback: the card simply shows again at order-sign. */
+async function acknowledge(
+  ack: Parameters<AcknowledgementStore['acknowledge']>[0],
+  service: string,
+  deps: FeedbackCoreDependencies,
+): Promise<void> {
+  try {
+    await deps.acknowledgements?.acknowledge(ack);
+  } catch (error) {
+    deps.log?.warn('acknowledgement write failed: the card will show again at order-sign', {
+      service,
+      error: error instanceof Error ? error.name : typeof error,
+    });
+    deps.metrics?.count('AcknowledgementWriteFailed', 1, { service });
+  }
 }

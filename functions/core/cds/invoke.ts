@@ -4,6 +4,14 @@ import { readOrders } from '../medications/orders';
 import type { Order, Recommendation } from '../model';
 import { interpretFindings, type PreparedRuleSet } from '../pipeline';
 import type { AuditStore, Clock, FhirSourceFactory, Ids, Log, Metrics, RuleSetProvider } from '../ports';
+import {
+  type AcknowledgementLookup,
+  type LookupResult,
+  lookUpAcknowledgements,
+  type Suppression,
+  suppressAcknowledged,
+  windowStart,
+} from './acknowledgements';
 import { type Card, failedCheckCard, PROVENANCE_KEY, renderCards } from './cards';
 import { type FhirData, type Gathered, gatherPrefetch } from './gather';
 import { profileCards } from './patient-view';
@@ -24,6 +32,11 @@ export interface CdsDependencies {
   fetchBudgetMs: number;
   /** How long the answer may wait for the audit write (default 0: it never waits). */
   auditBudgetMs?: number;
+  /**
+   * order-sign leaves out a card the clinician dismissed at order-select (acknowledgements.ts); absent or a
+   * window of 0: every card is shown.
+   */
+  acknowledgements?: AcknowledgementLookup;
   smartLaunchUrl?: string;
   /**
    * Refuse a plain-http fhirServer (except loopback): the EHR's access token would travel in clear. On when
@@ -71,6 +84,14 @@ export async function invokeService(
     };
   }
 
+  const patientKey = deps.pseudonymise(request.context.patientId);
+  // Started now, beside the gathering, so it costs the answer (almost) no time; bounded by its own budget.
+  const ackLookup = deps.acknowledgements;
+  const acknowledged =
+    service.hook === 'order-sign' && ackLookup && ackLookup.windowMs > 0
+      ? lookUpAcknowledgements(ackLookup, patientKey, new Date(started))
+      : undefined;
+
   const gathered = await gatherPrefetch(service, request, deps).catch(
     (): Gathered => ({ kind: 'failed', reason: "the EHR's FHIR server could not be read" }),
   );
@@ -97,10 +118,21 @@ export async function invokeService(
     cards = [failedCheckCard(deps.ids, reason)];
   }
 
+  let suppressed: Suppression[] = [];
+  if (outcome === 'answered' && acknowledged && ackLookup) {
+    ({ cards, suppressed } = applyAcknowledgements(cards, await acknowledged, {
+      patientKey,
+      since: windowStart(ackLookup, new Date(started)),
+      ...(caller.tenant ? { tenant: caller.tenant } : {}),
+      service: service.id,
+      deps,
+    }));
+  }
+
   const durationMs = deps.clock.now().getTime() - started;
   deps.metrics.timing('EvaluationTime', durationMs, { service: service.id });
   await recordAudit(deps, {
-    patientKey: deps.pseudonymise(request.context.patientId),
+    patientKey,
     hook: service.hook,
     hookInstance: request.hookInstance,
     service: service.id,
@@ -109,16 +141,32 @@ export async function invokeService(
     cardUuids: cards.map((c) => c.uuid),
     cards: cards.flatMap((card) => {
       const p = card.extension?.[PROVENANCE_KEY] as
-        | { ruleId?: string; ruleVersion?: string; action?: string }
+        | {
+            ruleId?: string;
+            ruleVersion?: string;
+            action?: string;
+            classification?: string;
+            orderId?: string;
+          }
         | undefined;
       return p?.ruleId
-        ? [{ uuid: card.uuid, ruleId: p.ruleId, ruleVersion: p.ruleVersion ?? '', action: p.action ?? '' }]
+        ? [
+            {
+              uuid: card.uuid,
+              ruleId: p.ruleId,
+              ruleVersion: p.ruleVersion ?? '',
+              action: p.action ?? '',
+              ...(p.classification ? { classification: p.classification } : {}),
+              ...(p.orderId ? { orderId: p.orderId } : {}),
+            },
+          ]
         : [];
     }),
     outcome,
     durationMs,
     at: new Date(started).toISOString(),
     ...(caller.tenant ? { tenant: caller.tenant } : {}),
+    ...(suppressed.length > 0 ? { suppressed } : {}),
   });
   deps.log.info('cds call answered', {
     service: service.id,
@@ -126,9 +174,27 @@ export async function invokeService(
     ruleSetVersion,
     rules: recommendations.map((r) => `${r.ruleId}@${r.ruleVersion}:${r.action}`),
     cards: cards.length,
+    ...(suppressed.length > 0 ? { suppressed: suppressed.length } : {}),
     durationMs,
   });
   return { kind: 'cards', cards };
+}
+
+/** A failed or slow lookup shows every card, with a warning (no patient data) and a metric. */
+function applyAcknowledgements(
+  cards: Card[],
+  lookup: LookupResult,
+  scope: { patientKey: string; since: string; tenant?: string; service: string; deps: CdsDependencies },
+): { cards: Card[]; suppressed: Suppression[] } {
+  const { deps, service } = scope;
+  if (!lookup.ok) {
+    deps.log.warn('acknowledgement lookup failed: every card shown', { service, error: lookup.error });
+    deps.metrics.count('AcknowledgementLookupFailed', 1, { service });
+    return { cards, suppressed: [] };
+  }
+  const { shown, suppressed } = suppressAcknowledged(cards, lookup.acknowledgements, scope);
+  if (suppressed.length > 0) deps.metrics.count('CardsSuppressed', suppressed.length, { service });
+  return { cards: shown, suppressed };
 }
 
 class CheckFailedError extends Error {
