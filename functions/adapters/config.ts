@@ -21,6 +21,11 @@ export interface ServiceConfig {
   auditRetentionDays: number;
   /** How long an answer may wait for its audit write (Lambda: so it lands before the freeze). */
   auditWaitMs: number;
+  /**
+   * How long a card dismissed at order-select is not shown again at order-sign for the same order (hours);
+   * 0 turns this suppression off.
+   */
+  ackWindowHours: number;
   smartLaunchUrl?: string;
   tablePrefix: string;
   /** EMF metric lines on stdout; off with POWERTOOLS_METRICS_DISABLED=true. */
@@ -87,6 +92,7 @@ export function readServiceConfig(env: Env): ServiceConfig {
     ruleSetMaxStaleMs: int('TAILOR_RULESET_MAX_STALE_SECONDS', 300, 1, 86_400) * 1000,
     auditRetentionDays: int('TAILOR_AUDIT_RETENTION_DAYS', 3650, 1, 36_500),
     auditWaitMs: int('TAILOR_AUDIT_WAIT_MS', 0, 0, 1000),
+    ackWindowHours: int('TAILOR_ACK_WINDOW_HOURS', 12, 0, 168),
     tablePrefix: env.TAILOR_TABLE_PREFIX || 'tailor',
     metricsEnabled: env.POWERTOOLS_METRICS_DISABLED !== 'true',
     smartIssuers: urlList('TAILOR_SMART_ISSUERS'),

@@ -3,7 +3,7 @@ import type { FhirSourceFactory, RuleSetProvider } from '../../core/ports';
 import type { Mount } from '../../http/app';
 import type { Authenticate } from '../../http/cds-common';
 import { mountCdsServices } from '../../http/cds-services';
-import type { ServiceCommon } from './common';
+import { composeAcknowledgements, type ServiceCommon } from './common';
 
 /** The CDS Hooks services (discovery, service calls, /health) on the active rule set. */
 export function cdsServicesConcern(
@@ -12,6 +12,7 @@ export function cdsServicesConcern(
 ): Mount {
   const { config } = common;
   const { authenticate } = shared;
+  const acknowledgements = composeAcknowledgements(common);
   return (app) =>
     mountCdsServices(app, {
       ruleSets: shared.ruleSets,
@@ -24,6 +25,9 @@ export function cdsServicesConcern(
       pseudonymise: common.pseudonymise,
       fetchBudgetMs: config.fetchBudgetMs,
       auditBudgetMs: config.auditWaitMs,
+      ...(acknowledgements
+        ? { acknowledgements: { store: acknowledgements, windowMs: config.ackWindowHours * 3_600_000 } }
+        : {}),
       // With trusted clients, the EHR's access token must not travel in clear to a plain-http fhirServer.
       ...(authenticate ? { authenticate, requireHttpsFhirServer: true } : {}),
       ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),

@@ -1,10 +1,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ServiceConfig } from '../../adapters/config';
-import { DynamoAuditStore } from '../../adapters/dynamodb/audit-store';
+import { DynamoAcknowledgementStore, DynamoAuditStore } from '../../adapters/dynamodb/audit-store';
 import { type TableNames, tableNames } from '../../adapters/dynamodb/tables';
 import { createEmfMetrics, createLog } from '../../adapters/observability/powertools';
-import type { AuditStore, Clock, Ids, Log, Metrics } from '../../core/ports';
+import type { AcknowledgementStore, AuditStore, Clock, Ids, Log, Metrics } from '../../core/ports';
 
 /**
  * What every concern of the service is built on, once per process (Lambda cold start or server start): the
@@ -52,4 +52,18 @@ export function composeCommon(options: CommonOptions): ServiceCommon {
     }),
     pseudonymise: (patientId) => createHmac('sha256', secret).update(patientId).digest('base64url'),
   };
+}
+
+/**
+ * Order-select dismissals for order-sign, in the audit table; undefined when TAILOR_ACK_WINDOW_HOURS is 0
+ * (nothing is recorded and nothing suppressed).
+ */
+export function composeAcknowledgements(common: ServiceCommon): AcknowledgementStore | undefined {
+  const { config, client, tables } = common;
+  if (config.ackWindowHours <= 0) return undefined;
+  return new DynamoAcknowledgementStore({
+    client,
+    tableName: tables.audit,
+    windowHours: config.ackWindowHours,
+  });
 }
