@@ -1,5 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { AuditRecord, AuditStore, FeedbackRecord, FeedbackStore } from '../../functions/core/ports';
+import type {
+  Acknowledgement,
+  AcknowledgementStore,
+  AuditRecord,
+  AuditStore,
+  FeedbackRecord,
+  FeedbackStore,
+} from '../../functions/core/ports';
 
 /** The auth adapter's replay cache, structurally. */
 export interface ReplayCacheLike {
@@ -13,6 +20,8 @@ export interface AuditStoreFixture {
   otherFeedback: FeedbackStore;
   replay: ReplayCacheLike;
   otherReplay: ReplayCacheLike;
+  acknowledgements: AcknowledgementStore;
+  otherAcknowledgements: AcknowledgementStore;
 }
 
 // Today's date: DynamoDB Local runs TTL, so records dated long ago (past their retention) may vanish mid-test.
@@ -28,7 +37,14 @@ export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
     firedRules: ['cyp2c19-clopidogrel@1.0.0'],
     cardUuids: ['card-1', 'card-2'],
     cards: [
-      { uuid: 'card-1', ruleId: 'cyp2c19-clopidogrel', ruleVersion: '1.0.0', action: 'avoid' },
+      {
+        uuid: 'card-1',
+        ruleId: 'cyp2c19-clopidogrel',
+        ruleVersion: '1.0.0',
+        action: 'avoid',
+        classification: 'Strong',
+        orderId: 'MedicationRequest-draft-1',
+      },
       { uuid: 'card-2', ruleId: 'slco1b1-simvastatin', ruleVersion: '2.1.0', action: 'reduce-dose' },
     ],
     outcome: 'answered',
@@ -59,6 +75,25 @@ export function feedbackRecord(overrides: Partial<FeedbackRecord> = {}): Feedbac
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+const HOUR = 3_600_000;
+/** A time relative to now (DynamoDB Local runs TTL), as Date.toISOString writes it. */
+const hoursAgo = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
+
+export function acknowledgement(overrides: Partial<Acknowledgement> = {}): Acknowledgement {
+  return {
+    patientKey: 'hmac-3f9a7c',
+    orderId: 'MedicationRequest-draft-1',
+    ruleId: 'cyp2c19-clopidogrel',
+    ruleVersion: '1.0.0',
+    action: 'avoid',
+    classification: 'Strong',
+    ruleSetVersion: '1.4.0',
+    card: 'card-1',
+    at: hoursAgo(1),
+    tenant: 'synthetic-hospital',
+    ...overrides,
+  };
+}
 
 export function describeAuditStoreContract(name: string, setup: () => Promise<AuditStoreFixture>): void {
   describe(`Audit, feedback and replay contract: ${name}`, () => {
@@ -72,15 +107,29 @@ export function describeAuditStoreContract(name: string, setup: () => Promise<Au
       it("finds each card's rule after a record, and nothing for an unknown card", async () => {
         await fixture.audit.record(auditRecord());
 
+        // What feedback needs to acknowledge an order-select dismissal: hook, order, patient, rule set, tenant.
         expect(await fixture.audit.findCard('card-1')).toEqual({
           ruleId: 'cyp2c19-clopidogrel',
           ruleVersion: '1.0.0',
           service: 'tailor-pgx',
+          hook: 'order-select',
+          action: 'avoid',
+          classification: 'Strong',
+          orderId: 'MedicationRequest-draft-1',
+          patientKey: 'hmac-3f9a7c',
+          ruleSetVersion: '1.4.0',
+          tenant: 'synthetic-hospital',
         });
+        // A card about no order, recorded without a tenant: those fields are absent, not empty.
+        await fixture.audit.record(auditRecord({ tenant: undefined, hookInstance: 'no-tenant' }));
         expect(await fixture.audit.findCard('card-2')).toEqual({
           ruleId: 'slco1b1-simvastatin',
           ruleVersion: '2.1.0',
           service: 'tailor-pgx',
+          hook: 'order-select',
+          action: 'reduce-dose',
+          patientKey: 'hmac-3f9a7c',
+          ruleSetVersion: '1.4.0',
         });
         expect(await fixture.audit.findCard('card-unknown')).toBeUndefined();
       });
@@ -131,6 +180,60 @@ export function describeAuditStoreContract(name: string, setup: () => Promise<Au
 
         expect(results.filter((result) => result === 'stored')).toHaveLength(1);
         expect(results.filter((result) => result === 'duplicate')).toHaveLength(5);
+      });
+    });
+
+    describe('acknowledgements', () => {
+      it('gives back what was acknowledged, oldest first', async () => {
+        const older = acknowledgement({ card: 'card-0', at: hoursAgo(3) });
+        const newer = acknowledgement();
+        const untenanted = acknowledgement({ card: 'card-2', at: hoursAgo(2), tenant: undefined });
+        await fixture.acknowledgements.acknowledge(newer);
+        await fixture.acknowledgements.acknowledge(older);
+        await fixture.acknowledgements.acknowledge(untenanted);
+
+        const found = await fixture.otherAcknowledgements.since('hmac-3f9a7c', hoursAgo(12));
+
+        expect(found).toEqual([older, untenanted, newer]);
+        expect(found[1]).not.toHaveProperty('tenant');
+      });
+
+      it('gives only those at or after the window start', async () => {
+        const inside = acknowledgement({ card: 'card-in', at: hoursAgo(11) });
+        const outside = acknowledgement({ card: 'card-out', at: hoursAgo(13) });
+        await fixture.acknowledgements.acknowledge(inside);
+        await fixture.acknowledgements.acknowledge(outside);
+
+        expect(await fixture.acknowledgements.since('hmac-3f9a7c', hoursAgo(12))).toEqual([inside]);
+        expect(await fixture.acknowledgements.since('hmac-3f9a7c', inside.at)).toEqual([inside]);
+        expect(await fixture.acknowledgements.since('hmac-3f9a7c', hoursAgo(0))).toEqual([]);
+      });
+
+      it('is idempotent: a repeat (from another process too) is one acknowledgement', async () => {
+        const ack = acknowledgement();
+        await fixture.acknowledgements.acknowledge(ack);
+        await fixture.otherAcknowledgements.acknowledge(ack);
+        await Promise.all([
+          fixture.acknowledgements.acknowledge(ack),
+          fixture.otherAcknowledgements.acknowledge(ack),
+        ]);
+
+        expect(await fixture.acknowledgements.since('hmac-3f9a7c', hoursAgo(12))).toEqual([ack]);
+      });
+
+      it("never gives another patient's acknowledgements", async () => {
+        const mine = acknowledgement();
+        await fixture.acknowledgements.acknowledge(mine);
+        await fixture.acknowledgements.acknowledge(
+          acknowledgement({ patientKey: 'hmac-other', card: 'card-9' }),
+        );
+        // A key that is a prefix of another must not read the other's partition.
+        await fixture.acknowledgements.acknowledge(
+          acknowledgement({ patientKey: 'hmac-3f9a7cX', card: 'card-8' }),
+        );
+
+        expect(await fixture.acknowledgements.since('hmac-3f9a7c', hoursAgo(12))).toEqual([mine]);
+        expect(await fixture.acknowledgements.since('hmac-nobody', hoursAgo(12))).toEqual([]);
       });
     });
 

@@ -91,7 +91,11 @@ export class MemoryAcknowledgementStore implements AcknowledgementStore {
   }
 
   async acknowledge(ack: Acknowledgement): Promise<void> {
-    this.stored.set(JSON.stringify([ack.patientKey, ack.at, ack.card]), structuredClone(ack));
+    // As stored in DynamoDB: a member that is undefined is absent.
+    this.stored.set(
+      JSON.stringify([ack.patientKey, ack.at, ack.card]),
+      JSON.parse(JSON.stringify(ack)) as Acknowledgement,
+    );
   }
 
   async since(patientKey: string, sinceIso: string): Promise<Acknowledgement[]> {

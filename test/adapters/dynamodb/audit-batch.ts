@@ -95,9 +95,14 @@ function expectedItems(record: AuditRecord, expiresAt: number): Record<string, u
       ruleId: card.ruleId,
       ruleVersion: card.ruleVersion,
       action: card.action,
+      ...(card.classification ? { classification: card.classification } : {}),
+      ...(card.orderId ? { orderId: card.orderId } : {}),
       service: record.service,
+      hook: record.hook,
       hookInstance: record.hookInstance,
+      patientKey: record.patientKey,
       ruleSetVersion: record.ruleSetVersion,
+      ...(record.tenant ? { tenant: record.tenant } : {}),
       at: record.at,
       expiresAt,
     })),
@@ -154,6 +159,11 @@ export function describeAuditBatchWrites(name: string, backend: DynamoBackend): 
             ruleId: card.ruleId,
             ruleVersion: card.ruleVersion,
             service: record.service,
+            hook: record.hook,
+            action: card.action,
+            patientKey: record.patientKey,
+            ruleSetVersion: record.ruleSetVersion,
+            tenant: record.tenant,
           });
         const sizes = batches().map((call) => call.keys.length);
         expect(sizes).toEqual(count === 30 ? [MAX_BATCH_ITEMS, 6] : [count + 1]);

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
-import { DynamoAuditStore, DynamoFeedbackStore } from '../../../functions/adapters/dynamodb/audit-store';
+import {
+  DynamoAcknowledgementStore,
+  DynamoAuditStore,
+  DynamoFeedbackStore,
+} from '../../../functions/adapters/dynamodb/audit-store';
 import { createDynamoClient } from '../../../functions/adapters/dynamodb/client';
 import { DynamoReplayCache } from '../../../functions/adapters/dynamodb/replay-cache';
 import { DynamoRuleStore, fileSortKey } from '../../../functions/adapters/dynamodb/rule-store';
@@ -101,6 +105,12 @@ export function dynamoAuditStoreFixture(backend: DynamoBackend): () => Promise<A
       otherFeedback: new DynamoFeedbackStore({ ...options, client: otherClient }),
       replay: new DynamoReplayCache({ client, tableName: audit }),
       otherReplay: new DynamoReplayCache({ client: otherClient, tableName: audit }),
+      acknowledgements: new DynamoAcknowledgementStore({ client, tableName: audit, windowHours: 12 }),
+      otherAcknowledgements: new DynamoAcknowledgementStore({
+        client: otherClient,
+        tableName: audit,
+        windowHours: 12,
+      }),
     };
   };
 }

@@ -5,7 +5,11 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DynamoAuditStore, DynamoFeedbackStore } from '../../../functions/adapters/dynamodb/audit-store';
+import {
+  DynamoAcknowledgementStore,
+  DynamoAuditStore,
+  DynamoFeedbackStore,
+} from '../../../functions/adapters/dynamodb/audit-store';
 import { MAX_CHUNK_BYTES } from '../../../functions/adapters/dynamodb/chunks';
 import { DynamoReplayCache } from '../../../functions/adapters/dynamodb/replay-cache';
 import { DynamoRuleStore } from '../../../functions/adapters/dynamodb/rule-store';
@@ -16,7 +20,7 @@ import {
   tableNames,
 } from '../../../functions/adapters/dynamodb/tables';
 import { startDynalite } from '../../support/dynalite';
-import { auditRecord, feedbackRecord } from '../audit-store.contract';
+import { acknowledgement, auditRecord, feedbackRecord } from '../audit-store.contract';
 import { largeFile, ruleSetFiles } from '../rule-store.contract';
 import { useDynamoBackend } from './harness';
 
@@ -137,5 +141,24 @@ describe('DynamoDB item layout (on dynalite)', () => {
       await get(`PATIENT#${record.patientKey}`, `AUDIT#${record.at}#${record.hookInstance}`),
     ).not.toHaveProperty('expiresAt');
     expect((await get('JTI#iss|jti', 'JTI'))?.expiresAt?.N).toBe('1900000000');
+  });
+
+  it("keeps a patient's acknowledgements in one partition by time, gone (TTL) a day after the window", async () => {
+    const [client] = backend.clients();
+    const { audit } = await backend.freshTables();
+    const ack = acknowledgement();
+    await new DynamoAcknowledgementStore({ client, tableName: audit, windowHours: 12 }).acknowledge(ack);
+
+    const { Items = [] } = await client.send(
+      new QueryCommand({
+        TableName: audit,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `ACK#${ack.patientKey}` } },
+      }),
+    );
+
+    expect(Items.map((item) => item.sk?.S)).toEqual([`${ack.at}#${ack.card}`]);
+    expect(Items[0]?.expiresAt?.N).toBe(String(epoch(ack.at) + 12 * 3600 + DAY));
+    expect(Items[0]?.orderId?.S).toBe(ack.orderId);
   });
 });

@@ -1,13 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoAuditStore, DynamoFeedbackStore } from '../../../functions/adapters/dynamodb/audit-store';
+import {
+  DynamoAcknowledgementStore,
+  DynamoAuditStore,
+  DynamoFeedbackStore,
+} from '../../../functions/adapters/dynamodb/audit-store';
 import { createDynamoClient } from '../../../functions/adapters/dynamodb/client';
 import { StoreUnavailableError } from '../../../functions/adapters/dynamodb/errors';
 import { DynamoReplayCache } from '../../../functions/adapters/dynamodb/replay-cache';
 import { DynamoRuleStore } from '../../../functions/adapters/dynamodb/rule-store';
 import { RuleStoreError } from '../../../functions/core/ports';
-import { auditRecord, feedbackRecord } from '../audit-store.contract';
+import { acknowledgement, auditRecord, feedbackRecord } from '../audit-store.contract';
 import { ruleSetFiles } from '../rule-store.contract';
 
 /** A port nothing listens on: connections are refused at once. */
@@ -69,15 +73,18 @@ describe.concurrent.each([
     }
   });
 
-  it('fails audit, feedback and replay calls as StoreUnavailableError within 3 s', async () => {
+  it('fails audit, feedback, acknowledgement and replay calls as StoreUnavailableError within 3 s', async () => {
     const client = createDynamoClient({ endpoint: await endpoint() });
     const options = { client, tableName: 'tailor-audit', retentionDays: 30 };
+    const acks = new DynamoAcknowledgementStore({ ...options, windowHours: 12 });
 
     const results = await Promise.all([
       timed(() => new DynamoAuditStore(options).record(auditRecord())),
       timed(() => new DynamoAuditStore(options).findCard('card-1')),
       timed(() => new DynamoFeedbackStore(options).put(feedbackRecord())),
       timed(() => new DynamoReplayCache(options).claim('jti', Math.floor(Date.now() / 1000) + 60)),
+      timed(() => acks.acknowledge(acknowledgement())),
+      timed(() => acks.since('hmac-3f9a7c', new Date().toISOString())),
     ]);
     client.destroy();
 

@@ -1,9 +1,22 @@
-import { MemoryAuditStore, MemoryFeedbackStore } from '../../../functions/adapters/memory/audit-store';
+import {
+  MemoryAcknowledgementStore,
+  MemoryAuditStore,
+  MemoryFeedbackStore,
+} from '../../../functions/adapters/memory/audit-store';
 import { MemoryReplayCache } from '../../../functions/adapters/memory/replay-cache';
 import { describeAuditStoreContract } from '../audit-store.contract';
 
 describeAuditStoreContract('memory doubles', async () => {
   const feedback = new MemoryFeedbackStore();
   const replay = new MemoryReplayCache();
-  return { audit: new MemoryAuditStore(), feedback, otherFeedback: feedback, replay, otherReplay: replay };
+  const acknowledgements = new MemoryAcknowledgementStore();
+  return {
+    audit: new MemoryAuditStore(),
+    feedback,
+    otherFeedback: feedback,
+    replay,
+    otherReplay: replay,
+    acknowledgements,
+    otherAcknowledgements: acknowledgements,
+  };
 });
