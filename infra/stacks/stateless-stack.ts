@@ -130,14 +130,16 @@ export class StatelessStack extends Stack {
           { method: HttpMethod.GET, path: '/health' },
         ],
         rules: ['GetItem', 'Query'],
-        // Audit records (BatchWriteItem) and JWT replay claims (a conditional PutItem).
-        audit: ['BatchWriteItem', 'PutItem'],
+        // Audit records (BatchWriteItem), JWT replay claims (a conditional PutItem), order-select
+        // acknowledgements at order-sign (one Query of the patient's ACK# partition).
+        audit: ['BatchWriteItem', 'PutItem', 'Query'],
       },
       CdsFeedback: {
         entry: handler('cds-feedback.ts'),
         description: 'CDS Hooks feedback',
         routes: [{ method: HttpMethod.POST, path: '/cds-services/{id}/feedback' }],
-        // The card's rule (GetItem), feedback and JWT replay claims (conditional PutItems).
+        // The card's rule (GetItem), feedback and JWT replay claims (conditional PutItems), acknowledgements
+        // of dismissed order-select cards (PutItem).
         audit: ['GetItem', 'PutItem'],
       },
     };

@@ -276,7 +276,7 @@ describe('stateless stack: functions', () => {
     }
   });
 
-  test('least privilege: the CDS function reads rules, writes audit items, reads the secret; nothing else', () => {
+  test('least privilege: the CDS function reads rules, writes audit items, queries acknowledgements, reads the secret; nothing else', () => {
     const id = fnId('CdsServices');
     const permissions = t.permissions(STATELESS, id);
     expect(permissions).toEqual(
@@ -284,6 +284,7 @@ describe('stateless stack: functions', () => {
         'dynamodb:BatchWriteItem on AUDIT',
         'dynamodb:GetItem on RULES',
         'dynamodb:PutItem on AUDIT',
+        'dynamodb:Query on AUDIT',
         'dynamodb:Query on RULES',
         'kms:Decrypt on KEY via dynamodb',
         'kms:Decrypt on KEY via secretsmanager',
