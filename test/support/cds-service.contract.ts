@@ -12,6 +12,7 @@ import {
   genotype,
   hookInstance,
   medicationRequest,
+  orderSelect,
   orderSign,
   patient,
   searchset,
@@ -565,6 +566,75 @@ export function describeCdsService(name: string, open: () => Promise<Door>): voi
         expect(first.json).toEqual({ stored: 1, duplicates: 0 });
         const again = await door.send({ method: 'POST', path: FEEDBACK, body: feedback });
         expect(again.json).toEqual({ stored: 0, duplicates: 1 });
+      });
+
+      describe('a card dismissed at order-select is not shown again at order-sign for the same order', () => {
+        const ruleOf = (card: Card) =>
+          (card.extension?.['org.tailor-cds.provenance'] as { ruleId?: string } | undefined)?.ruleId;
+        const orders = (patientId: string, orderId = 'mr-ack') => [
+          medicationRequest(orderId, patientId, clopidogrelConcept),
+        ];
+        const select = async (patientId: string): Promise<Card> => {
+          const reply = await door.send({
+            method: 'POST',
+            path: SELECT,
+            body: orderSelect(
+              patientId,
+              orders(patientId),
+              ['mr-ack'],
+              fullPrefetch(patientId, [CYP2C19_POOR(patientId)]),
+            ),
+          });
+          expect(reply.status).toBe(200);
+          const [card, ...rest] = cardsOf(reply.json);
+          expect(rest).toEqual([]);
+          expect(orderOf(card!)).toBe('mr-ack');
+          return card!;
+        };
+        const sign = async (patientId: string, orderId?: string): Promise<(string | undefined)[]> => {
+          const reply = await door.send({
+            method: 'POST',
+            path: SIGN,
+            body: orderSign(
+              patientId,
+              orders(patientId, orderId),
+              fullPrefetch(patientId, [CYP2C19_POOR(patientId)]),
+            ),
+          });
+          expect(reply.status).toBe(200);
+          return cardsOf(reply.json).map(ruleOf);
+        };
+
+        test('without feedback the card is shown again at order-sign', async () => {
+          const card = await select('p-ack-1');
+          expect(await sign('p-ack-1')).toEqual([ruleOf(card)]);
+        });
+
+        test('after feedback overridden it is left out for that order, and shown for another', async () => {
+          const card = await select('p-ack-2');
+          const feedback = {
+            feedback: [
+              {
+                card: card.uuid,
+                outcome: 'overridden',
+                overrideReason: { reason: card.overrideReasons![0] },
+                outcomeTimestamp: new Date().toISOString(),
+              },
+            ],
+          };
+          // The order-select answer does not wait for its audit write: feedback may arrive before the card is
+          // known, as a fast EHR's could; a repeat is idempotent.
+          let signed: (string | undefined)[] = [];
+          for (let attempt = 0; attempt < 20; attempt++) {
+            const reply = await door.send({ method: 'POST', path: `${SELECT}/feedback`, body: feedback });
+            expect(reply.status).toBe(200);
+            signed = await sign('p-ack-2');
+            if (signed.length === 0) break;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          expect(signed).toEqual([]);
+          expect(await sign('p-ack-2', 'mr-other')).toEqual([ruleOf(card)]);
+        });
       });
     });
 
