@@ -5,7 +5,7 @@ import type { StageConfig } from '../config';
 import type { DataTable } from './data-table';
 import type { ServiceAlarms } from './service-alarms';
 import type { Route, ServiceApi } from './service-api';
-import { type TableAction, TailorFunction } from './tailor-function';
+import { type TableGrant, TailorFunction } from './tailor-function';
 
 /** One concern of the service: its handler, its routes and exactly the table calls it makes. */
 export interface ConcernSpec {
@@ -13,8 +13,8 @@ export interface ConcernSpec {
   entry: string;
   description: string;
   routes: Route[];
-  rules?: TableAction[];
-  audit?: TableAction[];
+  rules?: TableGrant[];
+  audit?: TableGrant[];
   environment?: Record<string, string>;
 }
 

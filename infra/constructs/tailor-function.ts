@@ -15,6 +15,12 @@ import type { DataTable } from './data-table';
 export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem';
 const READS: readonly TableAction[] = ['GetItem', 'Query'];
 
+/**
+ * A table call, on the whole table or only on items whose partition key matches one of `leadingKeys`
+ * (IAM patterns such as "ACK#*": DynamoDB checks the key each call names).
+ */
+export type TableGrant = TableAction | { action: TableAction; leadingKeys: string[] };
+
 /** ESM needs `require` for the CommonJS packages esbuild bundles (json-rules-engine, ajv). */
 const LAMBDA_STUBS = fileURLToPath(new URL('../lambda-stubs', import.meta.url));
 
@@ -148,14 +154,29 @@ export class TailorFunction extends Construct {
   }
 
   /** Exactly these calls on the table (and its indexes), and the key operations they need, through DynamoDB only. */
-  allowTable(table: DataTable, actions: TableAction[], key: IKey): void {
-    this.policy.addStatements(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: actions.map((action) => `dynamodb:${action}`),
-        resources: table.resourceArns(),
-      }),
-    );
+  allowTable(table: DataTable, grants: TableGrant[], key: IKey): void {
+    const anywhere = grants.filter((grant): grant is TableAction => typeof grant === 'string');
+    if (anywhere.length > 0) {
+      this.policy.addStatements(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: anywhere.map((action) => `dynamodb:${action}`),
+          resources: table.resourceArns(),
+        }),
+      );
+    }
+    for (const grant of grants) {
+      if (typeof grant === 'string') continue;
+      this.policy.addStatements(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: [`dynamodb:${grant.action}`],
+          resources: table.resourceArns(),
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': grant.leadingKeys } },
+        }),
+      );
+    }
+    const actions = grants.map((grant) => (typeof grant === 'string' ? grant : grant.action));
     const writes = actions.some((action) => !READS.includes(action));
     this.allowKey(
       key,

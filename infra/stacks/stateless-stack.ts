@@ -7,6 +7,7 @@ import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { cdsClientsSha256 } from '../../functions/adapters/auth/deployed-cds-clients';
+import { ACK_PARTITION_PREFIX } from '../../functions/adapters/dynamodb/audit-store';
 import { tableNames } from '../../functions/adapters/dynamodb/tables';
 import { SERVICES } from '../../functions/core/cds/services';
 import { APP_SERVICE_ID } from '../../functions/http/app-api';
@@ -131,8 +132,8 @@ export class StatelessStack extends Stack {
         ],
         rules: ['GetItem', 'Query'],
         // Audit records (BatchWriteItem), JWT replay claims (a conditional PutItem), order-select
-        // acknowledgements at order-sign (one Query of the patient's ACK# partition).
-        audit: ['BatchWriteItem', 'PutItem', 'Query'],
+        // acknowledgements at order-sign (one Query of the patient's ACK# partition, and no other).
+        audit: ['BatchWriteItem', 'PutItem', { action: 'Query', leadingKeys: [`${ACK_PARTITION_PREFIX}*`] }],
       },
       CdsFeedback: {
         entry: handler('cds-feedback.ts'),

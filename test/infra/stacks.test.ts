@@ -284,7 +284,7 @@ describe('stateless stack: functions', () => {
         'dynamodb:BatchWriteItem on AUDIT',
         'dynamodb:GetItem on RULES',
         'dynamodb:PutItem on AUDIT',
-        'dynamodb:Query on AUDIT',
+        'dynamodb:Query on AUDIT only ACK#*',
         'dynamodb:Query on RULES',
         'kms:Decrypt on KEY via dynamodb',
         'kms:Decrypt on KEY via secretsmanager',

@@ -65,13 +65,16 @@ export class Templates {
       for (const statement of statements) {
         const actions = ([] as unknown[]).concat(statement.Action);
         const resources = ([] as unknown[]).concat(statement.Resource);
-        const via = (statement.Condition as { StringEquals?: Json } | undefined)?.StringEquals?.[
-          'kms:ViaService'
-        ];
+        const condition = statement.Condition as
+          | { StringEquals?: Json; 'ForAllValues:StringLike'?: Json }
+          | undefined;
+        const via = condition?.StringEquals?.['kms:ViaService'];
+        const leading = condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+        const only = leading === undefined ? '' : ` only ${([] as unknown[]).concat(leading).join(',')}`;
         for (const action of actions)
           for (const resource of resources)
             lines.push(
-              `${String(action)} on ${this.target(stackName, resource)}${typeof via === 'string' ? ` via ${via.split('.')[0]}` : ''}`,
+              `${String(action)} on ${this.target(stackName, resource)}${only}${typeof via === 'string' ? ` via ${via.split('.')[0]}` : ''}`,
             );
       }
     }

@@ -249,7 +249,9 @@ const ACK_FIELDS = [
   'at',
 ] as const satisfies readonly (keyof Acknowledgement)[];
 
-const ackPk = (patientKey: string) => s(`ACK#${patientKey}`);
+/** The partition of a patient's acknowledgements; the CDS function may Query these partitions only. */
+export const ACK_PARTITION_PREFIX = 'ACK#';
+const ackPk = (patientKey: string) => s(`${ACK_PARTITION_PREFIX}${patientKey}`);
 
 /** Acknowledgements in the audit table, one partition per patient (pseudonymous key), sorted by time. */
 export class DynamoAcknowledgementStore implements AcknowledgementStore {
