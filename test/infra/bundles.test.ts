@@ -107,6 +107,10 @@ describe('the bundles', () => {
       expect(code).toMatch(/from\s*"@aws-sdk\/client-dynamodb"/);
     }
   });
+
+  test('size budget: the CDS Hooks bundle stays under 300 KB minified (a size, not a timing: it does not vary)', () => {
+    expect(bundles.CdsServices?.bytes).toBeLessThan(300_000);
+  });
 });
 
 describe('the CDS Hooks bundle (CdsServices), cold in a fresh process', () => {

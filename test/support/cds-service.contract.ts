@@ -479,6 +479,14 @@ export function describeCdsService(name: string, open: () => Promise<Door>): voi
         expect(reply.status).toBe(400);
         expect(JSON.stringify(reply.json)).toContain('patient-view');
       });
+      test('a fhirServer that is not an http(s) URL → 400 naming it', async () => {
+        for (const fhirServer of ['ftp://ehr.example.org/fhir', 'https://ehr example.org/fhir', 'https://']) {
+          const request = { ...orderSign('p-e', [], {}), fhirServer };
+          const reply = await door.send({ method: 'POST', path: SIGN, body: request });
+          expect(reply.status, fhirServer).toBe(400);
+          expect(JSON.stringify(reply.json), fhirServer).toContain('fhirServer');
+        }
+      });
       test('order-select without selections → 400', async () => {
         const request = { ...orderSign('p-e', [], {}), hook: 'order-select' };
         expect((await door.send({ method: 'POST', path: SELECT, body: request })).status).toBe(400);

@@ -44,7 +44,8 @@ export const requestSchema = {
   properties: {
     hook: nonEmpty,
     hookInstance: nonEmpty,
-    fhirServer: { type: 'string', format: 'uri', pattern: '^https?://' },
+    // Parsed as a URL by checkRequest (WHATWG URL, as fetch will read it).
+    fhirServer: { type: 'string', pattern: '^https?://' },
     fhirAuthorization: {
       type: 'object',
       required: ['access_token', 'token_type', 'expires_in', 'scope', 'subject'],
@@ -101,6 +102,9 @@ export function checkRequest(
   const validate = requestValidator();
   if (!validate(body)) return { ok: false, problem: describe(validate.errors) };
   const request = body as unknown as CdsRequest;
+  if (request.fhirServer !== undefined && !URL.canParse(request.fhirServer)) {
+    return { ok: false, problem: 'fhirServer must be an absolute http(s) URL' };
+  }
   if (options.requireHttpsFhirServer && request.fhirServer && !secureOrLocal(request.fhirServer)) {
     // The EHR's access token would travel in clear: CDS Hooks requires https for real patient data.
     return { ok: false, problem: 'fhirServer must use https (plain http only on a loopback address)' };
