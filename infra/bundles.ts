@@ -4,7 +4,6 @@
  * (HTTP API, payload v2) events, timed. Nothing here is deployed.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -47,54 +46,6 @@ export function functionBundles(stack: StatelessStack): FunctionBundle[] {
       environment,
     };
   });
-}
-
-export interface HttpCall {
-  method: string;
-  path: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-/** An API Gateway HTTP API event (payload format 2.0), as the Lambda receives it. */
-export function apiGatewayEvent(call: HttpCall, host = 'tailor.test'): Record<string, unknown> {
-  const body =
-    call.body === undefined
-      ? undefined
-      : typeof call.body === 'string'
-        ? call.body
-        : JSON.stringify(call.body);
-  return {
-    version: '2.0',
-    routeKey: `${call.method} ${call.path}`,
-    rawPath: call.path,
-    rawQueryString: '',
-    headers: {
-      host,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...call.headers,
-    },
-    body: body ?? null,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '111111111111',
-      apiId: 'local',
-      domainName: host,
-      domainPrefix: host.split('.')[0],
-      http: {
-        method: call.method,
-        path: call.path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'tailor-infra-test',
-      },
-      requestId: randomUUID(),
-      routeKey: `${call.method} ${call.path}`,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-  };
 }
 
 export interface LambdaReply {

@@ -17,7 +17,8 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { startEmbeddedDynamo } from '../functions/adapters/dynamodb/embedded';
 import { startDynamoDbLocal } from '../test/support/dynamodb-local';
-import { apiGatewayEvent, type FunctionBundle, functionBundles, runBundle } from './bundles';
+import { apiGatewayEvent } from './api-gateway-event';
+import { type FunctionBundle, functionBundles, runBundle } from './bundles';
 import { REQUIRE_BANNER } from './constructs/tailor-function';
 import {
   type LocalIssuer,

@@ -5,6 +5,7 @@ import { startEmbeddedDynamo } from '../../functions/adapters/dynamodb/embedded'
 import { DynamoRuleStore } from '../../functions/adapters/dynamodb/rule-store';
 import { ensureTables, tableNames } from '../../functions/adapters/dynamodb/tables';
 import { installBundledRuleSet } from '../../functions/server/local-server';
+import { apiGatewayEvent } from '../../infra/api-gateway-event';
 
 // The SMART app's API Lambda as deployed: configured once at import, serving /api only, never answering without
 // an id_token from an allowed SMART issuer. It needs no trusted CDS clients: none are configured here.
@@ -48,27 +49,10 @@ async function load(overrides: Record<string, string | undefined> = {}): Promise
 }
 
 function event(method: string, path: string, headers: Record<string, string> = {}) {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'api.tailor.test', ...headers },
-    body: method === 'POST' ? '{"resources":[]}' : null,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.tailor.test',
-      domainPrefix: 'api',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: randomBytes(8).toString('hex'),
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-  };
+  return apiGatewayEvent(
+    { method, path, headers, ...(method === 'POST' ? { body: '{"resources":[]}' } : {}) },
+    'api.tailor.test',
+  );
 }
 
 describe("the SMART app's API Lambda (smart-app-api)", () => {

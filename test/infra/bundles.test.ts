@@ -10,13 +10,8 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDynamoClient } from '../../functions/adapters/dynamodb/client';
 import { tableNames } from '../../functions/adapters/dynamodb/tables';
-import {
-  apiGatewayEvent,
-  type FunctionBundle,
-  functionBundles,
-  type LambdaReply,
-  runBundle,
-} from '../../infra/bundles';
+import { apiGatewayEvent } from '../../infra/api-gateway-event';
+import { type FunctionBundle, functionBundles, type LambdaReply, runBundle } from '../../infra/bundles';
 import {
   type LocalIssuer,
   type LocalSecretsManager,

@@ -13,6 +13,7 @@ import { ensureTables, tableNames } from '../../functions/adapters/dynamodb/tabl
 import type { Log, Metrics } from '../../functions/core/ports';
 import { createCdsClientKey, signCdsJwt } from '../../functions/dev-ehr/cds-client';
 import { installBundledRuleSet, startLocalServer } from '../../functions/server/local-server';
+import { apiGatewayEvent } from '../../infra/api-gateway-event';
 
 /** One way into Tailor: the local HTTP server, or the deployed Lambda handlers fed API Gateway events. */
 export interface Door {
@@ -159,37 +160,20 @@ export async function lambdaDoor(env: Record<string, string> = {}): Promise<Door
       if (!concern) return { status: 404, headers: {}, text: NOT_FOUND, json: parse(NOT_FOUND) };
       const ownAuthorization = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
       const signs = concern !== 'smart-app-api' && method !== 'OPTIONS' && path.startsWith('/cds-services');
-      const authorization =
+      const authorization: Record<string, string> =
         signs && !ownAuthorization
           ? { authorization: `Bearer ${await signCdsJwt(key, ehr, `${publicUrl}${path}`)}` }
           : {};
       const text = bodyText(body);
-      const event = {
-        version: '2.0',
-        routeKey: '$default',
-        rawPath: path,
-        rawQueryString: '',
-        headers: {
-          host: 'cds.tailor.test',
-          ...(text !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...authorization,
-          ...headers,
+      const event = apiGatewayEvent(
+        {
+          method,
+          path,
+          ...(text !== undefined ? { body: text } : {}),
+          headers: { ...authorization, ...headers },
         },
-        body: text ?? null,
-        isBase64Encoded: false,
-        requestContext: {
-          accountId: '123456789012',
-          apiId: 'api',
-          domainName: 'cds.tailor.test',
-          domainPrefix: 'cds',
-          http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-          requestId: randomBytes(8).toString('hex'),
-          routeKey: '$default',
-          stage: '$default',
-          time: new Date().toUTCString(),
-          timeEpoch: Date.now(),
-        },
-      };
+        'cds.tailor.test',
+      );
       const result = await handlers[concern](event);
       const lower = Object.fromEntries(
         Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
