@@ -49,6 +49,11 @@ export interface StageConfig {
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** How often a warm function re-reads the ACTIVE rule-set pointer. */
   ruleSetRefreshSeconds: number;
+  /**
+   * How long a card the clinician dismissed at order-select stays left out at order-sign for the same order
+   * (0 turns this off). One value for both functions that use it: feedback writes, order-sign reads.
+   */
+  ackWindowHours: number;
   lambda: {
     memoryMb: number;
     timeoutSeconds: number;
@@ -215,6 +220,7 @@ export function validateStageConfig(input: unknown): StageConfig {
   field(['accessLogRetentionDays'], integer(1, 3650));
   field(['logLevel'], oneOf(['DEBUG', 'INFO', 'WARN', 'ERROR']));
   field(['ruleSetRefreshSeconds'], integer(1, 3600));
+  field(['ackWindowHours'], integer(0, 168));
   field(['lambda', 'memoryMb'], integer(128, 10_240));
   field(['lambda', 'timeoutSeconds'], integer(3, 29)); // API Gateway gives up after 30 s
   field(['lambda', 'reservedConcurrency'], integer(1, 1000), true);

@@ -113,6 +113,7 @@ export class StatelessStack extends Stack {
       TAILOR_PUBLIC_URL: publicUrl,
       TAILOR_SMART_LAUNCH_URL: `${publicUrl}${SMART_LAUNCH_PATH}`,
       TAILOR_RULESET_REFRESH_SECONDS: String(config.ruleSetRefreshSeconds),
+      TAILOR_ACK_WINDOW_HOURS: String(config.ackWindowHours),
       TAILOR_AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
       TAILOR_AUDIT_WAIT_MS: String(AUDIT_WAIT_MS),
     };

@@ -27,6 +27,7 @@ export const dev: StageConfig = {
   accessLogRetentionDays: 30,
   logLevel: 'INFO',
   ruleSetRefreshSeconds: 30,
+  ackWindowHours: 12,
   lambda: { memoryMb: 1024, timeoutSeconds: 10 },
   api: { throttleRatePerSecond: 50, throttleBurst: 100 },
   waf: { requestsPerWindow: 600, windowSeconds: 300 },

@@ -82,6 +82,11 @@ describe('stage configuration', () => {
       /auditRetentionDays: must be a whole number from 1/,
     ],
     [
+      'an acknowledgement window over a week',
+      (c) => (c.ackWindowHours = 169),
+      /ackWindowHours: must be a whole number from 0/,
+    ],
+    [
       'a retention CloudWatch does not offer',
       (c) => (c.logRetentionDays = 31),
       /logRetentionDays: must be one of 1, 3, 5/,

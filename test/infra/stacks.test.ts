@@ -252,6 +252,7 @@ describe('stateless stack: functions', () => {
         TAILOR_CDS_CLIENTS: '/var/task/cds-clients.json',
         TAILOR_AUDIT_RETENTION_DAYS: String(devConfig.auditRetentionDays),
         TAILOR_RULESET_REFRESH_SECONDS: String(devConfig.ruleSetRefreshSeconds),
+        TAILOR_ACK_WINDOW_HOURS: String(devConfig.ackWindowHours),
         POWERTOOLS_SERVICE_NAME: 'tailor',
         POWERTOOLS_LOG_LEVEL: devConfig.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
