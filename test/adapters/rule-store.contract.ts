@@ -164,6 +164,24 @@ export function describeRuleStoreContract(
         expect(loaded.files.find((file) => file.path === big.path)?.text).toBe(big.text);
         expect(loaded.meta.hash).toBe(contentHash(files));
       });
+
+      it('loads a version larger than one Query page (1 MB) whole', async () => {
+        const files = [
+          ...ruleSetFiles('paged'),
+          largeFile(700),
+          { ...largeFile(700), path: 'genes/second.json' },
+        ];
+        expect(files.reduce((bytes, file) => bytes + Buffer.byteLength(file.text), 0)).toBeGreaterThan(
+          1400 * 1024,
+        );
+
+        await store.publish('3.0.0', files, ALICE, at(0));
+        const loaded = await other.load('3.0.0');
+
+        expect([...loaded.files].sort((a, b) => a.path.localeCompare(b.path))).toEqual(
+          [...files].sort((a, b) => a.path.localeCompare(b.path)),
+        );
+      });
     });
 
     describe('immutability', () => {

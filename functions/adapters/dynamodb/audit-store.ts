@@ -2,8 +2,9 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
-  ScanCommand,
+  paginateQuery,
+  paginateScan,
+  type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type {
   Acknowledgement,
@@ -168,24 +169,14 @@ async function scanAll(
   options: DynamoAuditOptions,
   operation: string,
   filter: Pick<
-    ConstructorParameters<typeof ScanCommand>[0],
+    ScanCommandInput,
     'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
   >,
 ): Promise<Item[]> {
   const items: Item[] = [];
-  let startKey: Item | undefined;
   try {
-    do {
-      const page = await options.client.send(
-        new ScanCommand({
-          TableName: options.tableName,
-          ...filter,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateScan({ client: options.client }, { TableName: options.tableName, ...filter });
+    for await (const page of pages) items.push(...(page.Items ?? []));
   } catch (error) {
     throw storeUnavailable('audit store', operation, error);
   }
@@ -280,23 +271,19 @@ export class DynamoAcknowledgementStore implements AcknowledgementStore {
 
   async since(patientKey: string, sinceIso: string): Promise<Acknowledgement[]> {
     const items: Item[] = [];
-    let startKey: Item | undefined;
     try {
-      do {
-        const page = await this.options.client.send(
-          new QueryCommand({
-            TableName: this.options.tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk >= :since',
-            ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-            ExpressionAttributeValues: { ':pk': ackPk(patientKey), ':since': s(sinceIso) },
-            // Feedback may have been written a moment ago by another function.
-            ConsistentRead: true,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const pages = paginateQuery(
+        { client: this.options.client },
+        {
+          TableName: this.options.tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk >= :since',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': ackPk(patientKey), ':since': s(sinceIso) },
+          // Feedback may have been written a moment ago by another function.
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) items.push(...(page.Items ?? []));
     } catch (error) {
       throw storeUnavailable('acknowledgement store', 'since', error);
     }
