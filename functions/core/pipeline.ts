@@ -56,6 +56,23 @@ export function prepareRuleSet(
   };
 }
 
+/**
+ * One hypothetical order per drug the rules concern, each alone: what a patient's genome means for every drug
+ * (the patient-view profile, the SMART app's affected drugs).
+ */
+export function ordersForEveryRuleDrug(ruleSet: PreparedRuleSet): Order[] {
+  return ruleSet.drugs
+    .keys()
+    .filter((key) => ruleSet.compiled.engineFor(key) !== undefined)
+    .map((key) => ({
+      id: `profile-${key}`,
+      display: key,
+      ingredients: [key],
+      matchedBy: {},
+      unmatchedCodes: [],
+    }));
+}
+
 /** Raw findings → interpreted findings: phenotypes derived, conflicts flagged, diagnoses named. */
 export function interpretFindings(raw: RawFindings, ruleSet: PreparedRuleSet): Findings {
   return {

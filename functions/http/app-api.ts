@@ -4,7 +4,7 @@ import { cors } from 'hono/cors';
 import type { IdTokenVerifier } from '../adapters/auth/smart-id-token';
 import { bySeverity, evaluate } from '../core/engine/evaluate';
 import type { Findings, Order, Recommendation } from '../core/model';
-import { assessResources, type PreparedRuleSet } from '../core/pipeline';
+import { assessResources, ordersForEveryRuleDrug, type PreparedRuleSet } from '../core/pipeline';
 import type { AuditStore, Clock, Ids, Log, Metrics, RuleSetProvider } from '../core/ports';
 import { respond } from './outcome';
 
@@ -234,16 +234,7 @@ export async function buildAssessment(
       recommendations: found.map((rec) => decorate(rec, ruleSet)),
     });
   }
-  const profileOrders: Order[] = ruleSet.drugs
-    .keys()
-    .filter((key) => ruleSet.compiled.engineFor(key) !== undefined)
-    .map((key) => ({
-      id: `profile-${key}`,
-      display: key,
-      ingredients: [key],
-      matchedBy: {},
-      unmatchedCodes: [],
-    }));
+  const profileOrders = ordersForEveryRuleDrug(ruleSet);
   // One drug at a time, beside the current medications (never beside each other).
   const affected: Recommendation[] = [];
   for (const order of profileOrders) {

@@ -1,7 +1,7 @@
 import { evaluate } from '../engine/evaluate';
 import { cardSummary } from '../engine/text';
-import type { Findings, Order, Recommendation } from '../model';
-import type { PreparedRuleSet } from '../pipeline';
+import type { Findings, Recommendation } from '../model';
+import { ordersForEveryRuleDrug, type PreparedRuleSet } from '../pipeline';
 import { type Card, type CardContext, PROVENANCE_KEY, TOPIC_SYSTEM } from './cards';
 
 const ACTIONABLE = new Set(['avoid', 'use-alternative', 'adjust-dose', 'monitor']);
@@ -16,16 +16,7 @@ export async function profileCards(
   ruleSet: PreparedRuleSet,
   ctx: CardContext,
 ): Promise<Card[]> {
-  const hypothetical: Order[] = ruleSet.drugs
-    .keys()
-    .filter((key) => ruleSet.compiled.engineFor(key) !== undefined)
-    .map((key) => ({
-      id: `profile-${key}`,
-      display: key,
-      ingredients: [key],
-      matchedBy: {},
-      unmatchedCodes: [],
-    }));
+  const hypothetical = ordersForEveryRuleDrug(ruleSet);
   const recommendations = await evaluate(ruleSet.compiled, findings, hypothetical);
   const byFinding = new Map<string, Recommendation[]>();
   for (const rec of recommendations) {
