@@ -1,4 +1,10 @@
-import { decodeJwt, decodeProtectedHeader, type JWSHeaderParameters, type JWTPayload } from 'jose';
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  type errors,
+  type JWSHeaderParameters,
+  type JWTPayload,
+} from 'jose';
 
 /** A compact JWS is three base64url parts; anything far longer than a real token is refused unread. */
 const MAX_TOKEN_LENGTH = 16_384;
@@ -29,4 +35,20 @@ export function readBearerJwt(authorization: string | undefined, algorithms: rea
   if (typeof header.alg !== 'string' || !algorithms.includes(header.alg))
     return { ok: false, reason: 'disallowed-alg' };
   return { ok: true, token, header, unverified };
+}
+
+/** Why a claim that is present failed verification, in the words both token checks report. */
+export function presentClaimFailure(
+  error: errors.JWTClaimValidationFailed,
+): 'wrong-audience' | 'unknown-issuer' | 'not-yet-valid' | 'invalid-claim' {
+  switch (error.claim) {
+    case 'aud':
+      return 'wrong-audience';
+    case 'iss':
+      return 'unknown-issuer';
+    case 'nbf':
+      return error.reason === 'check_failed' ? 'not-yet-valid' : 'invalid-claim';
+    default:
+      return 'invalid-claim';
+  }
 }

@@ -8,7 +8,7 @@ import {
   type JWTPayload,
   jwtVerify,
 } from 'jose';
-import { readBearerJwt } from './bearer-jwt';
+import { presentClaimFailure, readBearerJwt } from './bearer-jwt';
 import {
   CDS_JWT_ALGORITHMS,
   type CdsClientConfig,
@@ -248,16 +248,7 @@ function verifyFailure(error: unknown): CdsAuthRejection {
           return 'invalid-claim';
       }
     }
-    switch (error.claim) {
-      case 'aud':
-        return 'wrong-audience';
-      case 'iss':
-        return 'unknown-issuer';
-      case 'nbf':
-        return error.reason === 'check_failed' ? 'not-yet-valid' : 'invalid-claim';
-      default:
-        return 'invalid-claim';
-    }
+    return presentClaimFailure(error);
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return 'disallowed-alg';
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'malformed-token';

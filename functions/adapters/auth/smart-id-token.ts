@@ -7,7 +7,7 @@ import {
   jwtVerify,
 } from 'jose';
 import { ASYMMETRIC_JWS_ALGORITHMS } from './algorithms';
-import { readBearerJwt } from './bearer-jwt';
+import { presentClaimFailure, readBearerJwt } from './bearer-jwt';
 
 /**
  * Verifies the OpenID Connect `id_token` a SMART EHR issued to Tailor's app, which the app presents to the
@@ -206,16 +206,7 @@ function verifyFailure(error: unknown): IdTokenRejection {
   if (error instanceof errors.JWKSMultipleMatchingKeys) return 'bad-signature';
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.reason === 'missing') return 'missing-claim';
-    switch (error.claim) {
-      case 'aud':
-        return 'wrong-audience';
-      case 'iss':
-        return 'unknown-issuer';
-      case 'nbf':
-        return error.reason === 'check_failed' ? 'not-yet-valid' : 'invalid-claim';
-      default:
-        return 'invalid-claim';
-    }
+    return presentClaimFailure(error);
   }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
     return 'disallowed-alg';
