@@ -55,6 +55,22 @@ const environmentFor = (bundle: FunctionBundle, locals: Locals) =>
     overrides: { TAILOR_SMART_ISSUERS: locals.issuer.url },
   });
 
+/** The same CDS call twice, each with its own client JWT: the first is the cold one, the second the warm path. */
+async function signedTwice(
+  stage: LocalStage,
+  path: string,
+  body: unknown,
+): Promise<Record<string, unknown>[]> {
+  const call = async () =>
+    apiGatewayEvent({
+      method: 'POST',
+      path,
+      body,
+      headers: { authorization: `Bearer ${await stage.cdsJwt(path)}` },
+    });
+  return [await call(), await call()];
+}
+
 async function eventsFor(
   bundle: FunctionBundle,
   { stage, issuer }: Locals,
@@ -62,44 +78,15 @@ async function eventsFor(
   switch (bundle.concern) {
     case 'CdsServices': {
       const body = JSON.parse(await readFile(ORDER_SIGN, 'utf8')) as unknown;
-      const path = '/cds-services/tailor-order-sign';
-      // The same call twice: the first is the cold one, the second shows the warm path.
-      return [
-        apiGatewayEvent({
-          method: 'POST',
-          path,
-          body,
-          headers: { authorization: `Bearer ${await stage.cdsJwt(path)}` },
-        }),
-        apiGatewayEvent({
-          method: 'POST',
-          path,
-          body,
-          headers: { authorization: `Bearer ${await stage.cdsJwt(path)}` },
-        }),
-      ];
+      return signedTwice(stage, '/cds-services/tailor-order-sign', body);
     }
     case 'CdsFeedback': {
-      const path = '/cds-services/tailor-order-sign/feedback';
       const body = {
         feedback: [
           { card: crypto.randomUUID(), outcome: 'overridden', outcomeTimestamp: new Date().toISOString() },
         ],
       };
-      return [
-        apiGatewayEvent({
-          method: 'POST',
-          path,
-          body,
-          headers: { authorization: `Bearer ${await stage.cdsJwt(path)}` },
-        }),
-        apiGatewayEvent({
-          method: 'POST',
-          path,
-          body,
-          headers: { authorization: `Bearer ${await stage.cdsJwt(path)}` },
-        }),
-      ];
+      return signedTwice(stage, '/cds-services/tailor-order-sign/feedback', body);
     }
     case 'AppApi': {
       const headers = { authorization: `Bearer ${await issuer.idToken(stage.config.smart.clientId)}` };
